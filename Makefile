@@ -1,0 +1,33 @@
+# make build (default): validate raw/ and write dist/ when an input changed
+# make validate:        check raw/*.csv and print every problem
+# make test:            run the test suite
+# make clean:           remove the virtualenv and caches (dist/ is committed and stays)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+INPUTS := $(wildcard raw/*.csv) $(wildcard schemas/*.yaml) $(wildcard pipeline/*.py)
+
+.DEFAULT_GOAL := build
+.PHONY: build validate test clean
+
+build: dist/datapackage.json
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+dist/datapackage.json: $(STAMP) $(INPUTS)
+	$(BIN)/recruitment build
+
+validate: $(STAMP)
+	$(BIN)/recruitment validate
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info .dist.new-* .dist.old
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,214 @@
+"""Build `dist/`: the data package in CSV, JSON and Parquet.
+
+The build validates first and writes nothing when the data is invalid. It
+writes into a temporary folder beside `dist/` and swaps it in atomically, so an
+interrupted or failed build leaves the previous `dist/` as it was. The same
+inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from frictionless import Resource, Schema, system
+
+from . import docs, swap
+from .problems import DataInvalid, errors_in
+from .schemas import package_metadata, table_names, table_schema, table_title
+from .validate import validate
+
+FORMATS = ("csv", "json", "parquet")
+MEDIATYPES = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet"}
+PANDAS_TYPES = {"integer": "Int64", "number": "Float64"}
+ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
+
+
+@dataclass
+class TableOutput:
+    name: str
+    rows: int
+    files: dict[str, Path]
+
+
+def read_typed_rows(root: Path, name: str, schema: dict) -> list[dict]:
+    """The rows of one raw table with typed cells, sorted by primary key.
+
+    Foreign keys were checked by `validate`; they are left out here so the
+    table can be read on its own.
+    """
+    schema = {key: value for key, value in schema.items() if key != "foreignKeys"}
+    resource = Resource(path=str(root / "raw" / f"{name}.csv"), format="csv",
+                        encoding="utf-8-sig", schema=Schema.from_descriptor(schema))
+    with system.use_context(trusted=True):
+        rows = [row.to_dict() for row in resource.read_rows()]
+    key = schema["primaryKey"]
+    return sorted(rows, key=lambda row: tuple(str(row[k]) for k in key))
+
+
+def plain_number(value: Decimal | int | float) -> str:
+    """A number as plain digits: no exponent, no trailing zeros, no thousands separator."""
+    if isinstance(value, int):
+        return str(value)
+    text = format(Decimal(value).normalize(), "f")
+    return text
+
+
+def csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (Decimal, float, int)) and not isinstance(value, bool):
+        return plain_number(value)
+    return str(value)
+
+
+def json_value(value):
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def csv_bytes(rows: list[dict], names: list[str]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([csv_cell(row[name]) for name in names])
+    return buffer.getvalue().encode("utf-8")
+
+
+def json_bytes(rows: list[dict], names: list[str]) -> bytes:
+    records = [{name: json_value(row[name]) for name in names} for row in rows]
+    return (json.dumps(records, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def parquet_bytes(rows: list[dict], schema: dict) -> bytes:
+    """Typed Parquet. The pandas metadata makes readers restore nullable integers and
+    numbers (Int64, Float64) with missing values as nulls, not NaN."""
+    columns, fields = {}, []
+    for field in schema["fields"]:
+        name, kind = field["name"], field["type"]
+        values = [row[name] for row in rows]
+        if kind == "number":
+            values = [None if v is None else float(v) for v in values]
+        columns[name] = pd.Series(values, dtype=PANDAS_TYPES.get(kind, object))
+        fields.append(pa.field(name, ARROW_TYPES[kind], nullable=True))
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
+    table = pa.Table.from_pandas(frame, schema=pa.schema(fields), preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd", compression_level=9, use_dictionary=False,
+                   write_statistics=True)
+    return sink.getvalue().to_pybytes()
+
+
+def file_bytes(rows: list[dict], schema: dict, fmt: str) -> bytes:
+    names = [field["name"] for field in schema["fields"]]
+    if fmt == "csv":
+        return csv_bytes(rows, names)
+    if fmt == "json":
+        return json_bytes(rows, names)
+    return parquet_bytes(rows, schema)
+
+
+def resource_name(table: str, fmt: str) -> str:
+    """CSV resources carry the table's name; JSON and Parquet copies a suffix."""
+    return table if fmt == "csv" else f"{table}-{fmt}"
+
+
+def resource_descriptor(schemas_dir: Path, table: str, fmt: str, data: bytes) -> dict:
+    title, description = table_title(schemas_dir, table)
+    schema = table_schema(schemas_dir, table)
+    if fmt != "csv":
+        for key in schema.get("foreignKeys", []):
+            key["reference"]["resource"] = resource_name(key["reference"]["resource"], fmt)
+    descriptor = {
+        "name": resource_name(table, fmt),
+        "type": "table",
+        "path": f"{fmt}/{table}.{fmt}",
+        "format": fmt,
+        "mediatype": MEDIATYPES[fmt],
+        "title": title if fmt == "csv" else f"{title} ({fmt.upper() if fmt == 'json' else 'Parquet'})",
+        "description": description,
+    }
+    if fmt != "parquet":
+        descriptor["encoding"] = "utf-8"
+    if fmt == "csv":
+        # frictionless 5.21 counts no bytes when it parses JSON or Parquet, so a
+        # `bytes` on those resources fails upstream validation (byte-count error).
+        # Their sha256 `hash` is kept; the tests check it against the files.
+        descriptor["bytes"] = len(data)
+    descriptor["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+    descriptor["schema"] = schema
+    return descriptor
+
+
+def package_descriptor(schemas_dir: Path, resources: list[dict]) -> dict:
+    meta = package_metadata(schemas_dir)
+    meta.pop("resources")
+    descriptor = {"$schema": "https://datapackage.org/profiles/2.0/datapackage.json"}
+    descriptor.update(meta)
+    descriptor["resources"] = resources
+    return descriptor
+
+
+def write_package(root: Path, target: Path) -> list[TableOutput]:
+    """Write every file of the package into `target` (an empty folder)."""
+    schemas_dir = root / "schemas"
+    resources_by_format: dict[str, list[dict]] = {fmt: [] for fmt in FORMATS}
+    outputs = []
+    for table in table_names(schemas_dir):
+        schema = table_schema(schemas_dir, table)
+        rows = read_typed_rows(root, table, schema)
+        files = {}
+        for fmt in FORMATS:
+            data = file_bytes(rows, schema, fmt)
+            path = target / fmt / f"{table}.{fmt}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            files[fmt] = path
+            resources_by_format[fmt].append(resource_descriptor(schemas_dir, table, fmt, data))
+        outputs.append(TableOutput(table, len(rows), files))
+    resources = [r for fmt in FORMATS for r in resources_by_format[fmt]]
+    descriptor = package_descriptor(schemas_dir, resources)
+    text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+    (target / "datapackage.json").write_text(text, encoding="utf-8", newline="\n")
+    (target / "data-dictionary.md").write_text(docs.data_dictionary(schemas_dir), encoding="utf-8", newline="\n")
+    return outputs
+
+
+def build(root: Path | str = ".", dist: Path | str | None = None) -> list[TableOutput]:
+    """Validate the raw tables, then write the data package to `dist/` atomically.
+
+    Raises DataInvalid (and writes nothing) when validation finds errors.
+    """
+    root = Path(root)
+    dist = Path(dist) if dist is not None else root / "dist"
+    problems = validate(root)
+    if errors_in(problems):
+        raise DataInvalid(problems)
+    dist.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.new-", dir=dist.parent))
+    try:
+        outputs = write_package(root, staging)
+        swap.replace_directory(staging, dist)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [TableOutput(o.name, o.rows, {f: dist / p.relative_to(staging) for f, p in o.files.items()})
+            for o in outputs]

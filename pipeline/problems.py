@@ -1,0 +1,85 @@
+"""Validation problems as data, and the pipeline's own exceptions.
+
+A Problem has a code, a message, a place (file, line, column, field) and a
+severity. The same objects are printed as text, as GitHub annotations or as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+class PipelineError(Exception):
+    """A problem the user can fix (bad input, bad usage); printed without a traceback."""
+
+
+class DataInvalid(PipelineError):
+    """Raised by `build` when validation finds errors; carries the problems."""
+
+    def __init__(self, problems: list["Problem"]):
+        self.problems = problems
+        super().__init__(summary_line(problems))
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int = 0
+    column: int = 0
+    code: str = field(default="", compare=True)
+    message: str = field(default="", compare=True)
+    field_name: str = field(default="", compare=False)
+    severity: str = field(default=ERROR, compare=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def place(self) -> str:
+        parts = [self.file]
+        if self.line:
+            parts.append(str(self.line))
+            parts.append(str(self.column or 1))
+        return ":".join(parts)
+
+    def as_text(self) -> str:
+        prefix = "" if self.is_error else "warning: "
+        return f"{self.place()}: {self.code}: {prefix}{self.message}"
+
+    def as_github(self) -> str:
+        kind = "error" if self.is_error else "warning"
+        props = [f"file={self.file}"]
+        if self.line:
+            props += [f"line={self.line}", f"col={self.column or 1}"]
+        props.append(f"title={self.code}")
+        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{kind} {','.join(props)}::{message}"
+
+
+def errors_in(problems: list[Problem]) -> list[Problem]:
+    """Only the problems that fail validation."""
+    return [problem for problem in problems if problem.is_error]
+
+
+def summary_line(problems: list[Problem]) -> str:
+    errors = len(errors_in(problems))
+    warnings = len(problems) - errors
+    if not problems:
+        return "valid: no problems found"
+    return f"invalid: {errors} error(s), {warnings} warning(s)" if errors else f"valid: {warnings} warning(s)"
+
+
+def format_problems(problems: list[Problem], fmt: str) -> str:
+    """All problems, sorted, in one of the formats `text`, `github` or `json`."""
+    ordered = sorted(problems)
+    if fmt == "json":
+        return json.dumps([asdict(problem) for problem in ordered], ensure_ascii=False, indent=2)
+    if fmt == "github":
+        lines = [problem.as_github() for problem in ordered]
+    else:
+        lines = [problem.as_text() for problem in ordered]
+    return "\n".join(lines + [summary_line(ordered)])

@@ -1,0 +1,113 @@
+"""Read `schemas/`: package metadata, shared fields and table schemas.
+
+`schemas/` is the single source of truth for the shape of every table. A table
+schema lists its fields; an entry that names a field of `schemas/fields.yaml`
+takes that shared definition, with any keys it gives merged on top. The
+`foreignKey` of a shared field becomes a foreignKeys entry of the table.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import yaml
+
+from .problems import PipelineError
+
+FIELD_KEY_ORDER = ("name", "type", "format", "title", "description", "constraints")
+
+
+def read_yaml(path: Path) -> dict:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise PipelineError(f"{path}: schema file not found") from None
+    except yaml.YAMLError as error:
+        raise PipelineError(f"{path}: not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise PipelineError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def package_metadata(schemas_dir: Path) -> dict:
+    """The package-level metadata from `schemas/package.yaml`."""
+    return read_yaml(Path(schemas_dir) / "package.yaml")
+
+
+def table_names(schemas_dir: Path) -> list[str]:
+    """The tables of the package, in publication order."""
+    return list(package_metadata(schemas_dir)["resources"])
+
+
+def shared_fields(schemas_dir: Path) -> dict[str, dict]:
+    """The shared field definitions of `schemas/fields.yaml`, by name."""
+    return read_yaml(Path(schemas_dir) / "fields.yaml")
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _ordered_field(field: dict) -> dict:
+    ordered = {key: field[key] for key in FIELD_KEY_ORDER if key in field}
+    ordered.update({key: value for key, value in field.items() if key not in ordered})
+    return ordered
+
+
+def _table_schema(schemas_dir: Path, table: str) -> dict:
+    path = schemas_dir / f"{table}.yaml"
+    raw = read_yaml(path)
+    shared = shared_fields(schemas_dir)
+    fields, foreign_keys = [], []
+    for entry in raw.get("fields", []):
+        name = entry.get("name")
+        if name is None:
+            raise PipelineError(f"{path}: a field has no name")
+        if name in shared:
+            field = _merge({"name": name, **shared[name]}, entry)
+        elif set(entry) == {"name"}:
+            raise PipelineError(
+                f"{path}: field {name!r} gives only a name but is not defined in fields.yaml"
+            )
+        else:
+            field = copy.deepcopy(entry)
+        reference = field.pop("foreignKey", None)
+        if reference:
+            foreign_keys.append(
+                {
+                    "fields": [name],
+                    "reference": {"resource": reference["resource"], "fields": [reference["field"]]},
+                }
+            )
+        for key in ("title", "description", "type"):
+            if not field.get(key):
+                raise PipelineError(f"{path}: field {name!r} has no {key}")
+        fields.append(_ordered_field(field))
+    schema = {"fields": fields, "missingValues": [""], "primaryKey": raw["primaryKey"]}
+    if foreign_keys:
+        schema["foreignKeys"] = foreign_keys
+    return {"title": raw["title"], "description": raw["description"].strip(), "schema": schema}
+
+
+def table_schema(schemas_dir: Path, table: str) -> dict:
+    """The resolved Frictionless Table Schema of one table."""
+    return _table_schema(Path(schemas_dir), table)["schema"]
+
+
+def table_title(schemas_dir: Path, table: str) -> tuple[str, str]:
+    """The (title, description) of one table."""
+    resolved = _table_schema(Path(schemas_dir), table)
+    return resolved["title"], resolved["description"]
+
+
+def field_names(schemas_dir: Path, table: str) -> list[str]:
+    """The names of a table's fields, in schema order."""
+    return [field["name"] for field in table_schema(schemas_dir, table)["fields"]]

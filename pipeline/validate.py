@@ -1,0 +1,270 @@
+"""Validate the raw tables against their schemas.
+
+Two passes, one list of problems:
+1. reading each file as text: present, UTF-8, header as the schema says;
+2. frictionless over the whole package: types, constraints, primary and
+   foreign keys across tables.
+Every problem is a `Problem` with the file, the line and column an editor shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from frictionless import Package, system
+
+from .problems import ERROR, WARNING, Problem
+from .schemas import table_names, table_schema
+
+BOM = "\ufeff"
+
+
+@dataclass
+class RawTable:
+    """One raw CSV as read from disk, before frictionless sees it."""
+
+    name: str
+    path: Path
+    display: str
+    text: str | None = None
+    row_lines: dict[int, int] = field(default_factory=dict)  # frictionless row number -> line
+    header: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        return self.text is not None and not any(p.is_error for p in self.problems)
+
+    def line_of_row(self, row_number: int | None) -> int:
+        if not row_number:
+            return 0
+        return self.row_lines.get(row_number, row_number)
+
+
+def _problem(table: RawTable, code: str, message: str, line: int = 0, column: int = 0,
+             field_name: str = "", severity: str = ERROR) -> Problem:
+    return Problem(table.display, line, column, code, message, field_name, severity)
+
+
+def _guess_legacy_encoding(data: bytes) -> str:
+    """Name the single-byte encoding a non-UTF-8 file most likely uses."""
+    high = [byte for byte in data if byte >= 0x80]
+    cyrillic = sum(1 for byte in high if 0xC0 <= byte <= 0xFF)
+    if high and cyrillic / len(high) > 0.7:
+        return "cp1251 (Windows Cyrillic)"
+    return "latin-1 / cp1252 (Western European)"
+
+
+def read_raw_table(root: Path, name: str, schema: dict) -> RawTable:
+    """Read one raw CSV as text and check what frictionless cannot say clearly."""
+    path = root / "raw" / f"{name}.csv"
+    table = RawTable(name, path, f"raw/{name}.csv")
+    if not path.is_file():
+        table.problems.append(_problem(table, "missing-file", f"the table {name!r} has no file; create {table.display} with a header row"))
+        return table
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        table.problems.append(_problem(
+            table, "encoding-error",
+            f"the file is not UTF-8; it looks like {_guess_legacy_encoding(data)}. "
+            "Save it again as 'CSV UTF-8' in your spreadsheet program",
+            line, column))
+        return table
+    if text.startswith(BOM):
+        table.problems.append(_problem(
+            table, "utf8-bom", "the file starts with a UTF-8 byte order mark (BOM); it is read fine, "
+            "but save as UTF-8 without BOM to keep diffs clean", 1, 1, severity=WARNING))
+        text = text[1:]
+    table.text = text
+    if not text.strip():
+        table.problems.append(_problem(table, "empty-file", "the file is empty; it needs at least the header row", 1, 1))
+        return table
+    reader = csv.reader(io.StringIO(text, newline=""))
+    row_number = 0
+    start = 1
+    for cells in reader:
+        row_number += 1
+        if row_number == 1:
+            table.header = cells
+        table.row_lines[row_number] = start
+        start = reader.line_num + 1
+    expected = [f["name"] for f in schema["fields"]]
+    table.problems.extend(_header_problems(table, expected))
+    return table
+
+
+def _header_problems(table: RawTable, expected: list[str]) -> list[Problem]:
+    header = table.header
+    if header == expected:
+        return []
+    if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+        sep = next(s for s in (";", "\t", "|") if s in header[0])
+        return [_problem(table, "wrong-delimiter",
+                         f"the header is one cell containing {sep!r}: the file uses {sep!r} as delimiter; "
+                         "save it with commas", 1, 1)]
+    problems = []
+    missing = [name for name in expected if name not in header]
+    extra = [name for name in header if name not in expected]
+    for name in missing:
+        problems.append(_problem(table, "missing-column", f"the header has no column {name!r}; expected columns: {', '.join(expected)}", 1, 1, name))
+    for name in extra:
+        column = header.index(name) + 1
+        problems.append(_problem(table, "unknown-column", f"the header has a column {name!r} that the schema does not define (a typo or a renamed column?)", 1, column, name))
+    if not missing and not extra:
+        problems.append(_problem(table, "column-order", f"the columns are not in schema order; expected: {', '.join(expected)}", 1, 1))
+    return problems
+
+
+def unknown_files(root: Path, names: list[str]) -> list[Problem]:
+    """Files in raw/ that are not a table of the package."""
+    expected = {f"{name}.csv" for name in names}
+    problems = []
+    for path in sorted((root / "raw").iterdir()) if (root / "raw").is_dir() else []:
+        if path.name.startswith(".") or path.name in expected:
+            continue
+        problems.append(Problem(f"raw/{path.name}", 0, 0, "unknown-file",
+                                f"raw/ holds a file that is no table of the package; expected only: {', '.join(sorted(expected))}"))
+    return problems
+
+
+def _package_descriptor(tables: dict[str, RawTable], schemas: dict[str, dict]) -> dict:
+    resources = []
+    usable = {name for name, table in tables.items() if table.readable}
+    for name in tables:
+        if name not in usable:
+            continue
+        schema = dict(schemas[name])
+        keys = [fk for fk in schema.get("foreignKeys", []) if fk["reference"]["resource"] in usable]
+        schema.pop("foreignKeys", None)
+        if keys:
+            schema["foreignKeys"] = keys
+        resources.append({
+            "name": name, "path": str(tables[name].path), "format": "csv",
+            "encoding": "utf-8-sig", "schema": schema,
+        })
+    return {"name": "raw", "resources": resources}
+
+
+_CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"$', re.S)
+
+
+def _constraint_message(field_name: str, cell, field: dict, note: str) -> tuple[str, str]:
+    match = _CONSTRAINT.search(note or "")
+    name, limit = (match.group(1), match.group(2)) if match else ("constraint", note)
+    shown = f'"{cell}"'
+    if name == "required":
+        return "required-constraint", f"{field_name} is required but the cell is empty"
+    if name == "enum":
+        allowed = ", ".join(str(v) for v in field.get("constraints", {}).get("enum", []))
+        return "enum-constraint", f"{field_name}: {shown} is not an allowed value; use one of: {allowed}"
+    if name == "pattern":
+        return "pattern-constraint", f"{field_name}: {shown} does not have the required form (pattern {limit})"
+    if name in ("minimum", "maximum"):
+        word = "less" if name == "minimum" else "more"
+        return f"{name}-constraint", f"{field_name}: {shown} is {word} than the allowed {name} {limit}"
+    if name in ("minLength", "maxLength"):
+        return f"{name.lower()}-constraint", f"{field_name}: {shown} is too {'short' if name == 'minLength' else 'long'} ({name} {limit})"
+    return f"{name}-constraint", f"{field_name}: {shown} breaks the constraint {name} {limit}"
+
+
+TYPE_HINTS = {
+    "number": "write plain digits with a dot for decimals and no thousands separator, e.g. 15000 or 6.5",
+    "integer": "write whole numbers in plain digits, e.g. 15000",
+    "date": "write dates as YYYY-MM-DD, e.g. 2025-09-21",
+}
+
+
+def _problem_from_error(table: RawTable, error, schema: dict) -> Problem:
+    fields = schema["fields"]
+    field_number = getattr(error, "field_number", None) or 0
+    field = fields[field_number - 1] if 0 < field_number <= len(fields) else {}
+    field_name = getattr(error, "field_name", None) or field.get("name", "")
+    line = table.line_of_row(getattr(error, "row_number", None))
+    cell = getattr(error, "cell", None)
+    kind = error.type
+    if kind == "type-error":
+        ftype = field.get("type", "value")
+        code, message = "type-error", f'{field_name}: "{cell}" is not a valid {ftype}; {TYPE_HINTS.get(ftype, "")}'.rstrip("; ")
+    elif kind == "constraint-error":
+        code, message = _constraint_message(field_name, cell, field, error.note)
+    elif kind == "unique-error":
+        code, message = "unique-constraint", f'{field_name}: "{cell}" appears on another row too; it must be unique'
+    elif kind == "primary-key":
+        key = schema["primaryKey"]
+        names = [f["name"] for f in fields]
+        field_number = names.index(key[0]) + 1
+        field_name = key[0]
+        other = re.search(r"position (\d+)", error.note or "")
+        where = f" line {table.line_of_row(int(other.group(1)))}" if other else " another row"
+        code, message = "primary-key", f"{', '.join(key)}: the same value is already used on{where}; ids must be unique"
+    elif kind == "foreign-key":
+        names = [f["name"] for f in fields]
+        field_name = error.field_names[0]
+        field_number = names.index(field_name) + 1
+        value = ", ".join(str(c) for c in error.field_cells)
+        target = f"{error.reference_name}.{', '.join(error.reference_field_names)}"
+        code, message = "foreign-key", f'{field_name}: "{value}" is not found in {target} (raw/{error.reference_name}.csv)'
+    elif kind == "blank-row":
+        code, message = "blank-row", "the row is blank; delete it"
+    elif kind == "extra-cell":
+        code, message = "extra-cell", f"the row has more cells than the header has columns (extra cell at column {field_number}); is there an unquoted comma in a cell?"
+    elif kind == "missing-cell":
+        code, message = "missing-cell", f"the row has fewer cells than the header; {field_name} (column {field_number}) is missing"
+    else:
+        code, message = kind, error.message
+    return _problem(table, code, message, line, field_number, field_name)
+
+
+def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Problem]:
+    """Every problem in the raw tables under `root`, sorted.
+
+    `only` limits the report to these tables (names or `raw/<name>.csv` paths);
+    the other tables are still read so that foreign keys can be checked.
+    """
+    root = Path(root)
+    schemas_dir = root / "schemas"
+    names = table_names(schemas_dir)
+    selected = _selected_tables(names, only)
+    schemas = {name: table_schema(schemas_dir, name) for name in names}
+    tables = {name: read_raw_table(root, name, schemas[name]) for name in names}
+    problems = [p for name in selected for p in tables[name].problems]
+    if only is None:
+        problems += unknown_files(root, names)
+    descriptor = _package_descriptor(tables, schemas)
+    with system.use_context(trusted=True):
+        package = Package.from_descriptor(descriptor)
+        report = package.validate(limit_errors=100_000)
+    for task in report.tasks:
+        if task.name not in selected:
+            continue
+        primary_key = schemas[task.name]["primaryKey"]
+        blank_rows = {e.row_number for e in task.errors if e.type == "blank-row"}
+        for error in task.errors:
+            if error.type == "unique-error" and [error.field_name] == primary_key:
+                continue  # the primary-key error says the same, with the other line
+            if error.type != "blank-row" and getattr(error, "row_number", None) in blank_rows:
+                continue  # a blank row is one problem, not one per constraint
+            problems.append(_problem_from_error(tables[task.name], error, schemas[task.name]))
+    return sorted(problems)
+
+
+def _selected_tables(names: list[str], only: list[str] | None) -> list[str]:
+    from .problems import PipelineError
+
+    if not only:
+        return list(names)
+    selected = []
+    for item in only:
+        name = Path(item).stem if item.endswith(".csv") else item
+        if name not in names:
+            raise PipelineError(f"{item}: not a table of the package; tables: {', '.join(names)}")
+        selected.append(name)
+    return selected

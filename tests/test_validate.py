@@ -1,0 +1,182 @@
+"""`validate`: one defect per test, and the exact line the curator sees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline import validate
+from pipeline.problems import format_problems
+
+from .conftest import edit_cell
+
+
+def text_of(root: Path, *tables: str) -> list[str]:
+    return [problem.as_text() for problem in validate(root, list(tables) or None)]
+
+
+def test_shipped_data_has_no_errors(project):
+    problems = validate(project)
+    assert [p.as_text() for p in problems if p.is_error] == []
+
+
+def test_enum_value_outside_the_vocabulary(project):
+    edit_cell(project, "regions", 3, "subject_type", "kray")
+    assert text_of(project, "regions") == [
+        'raw/regions.csv:3:6: enum-constraint: subject_type: "kray" is not an allowed value; use one of: '
+        "republic, krai, oblast, federal-city, autonomous-oblast, autonomous-okrug, "
+        "autonomous-republic, city-special-status"
+    ]
+
+
+def test_foreign_key_to_a_missing_row(project):
+    edit_cell(project, "regions", 2, "federal_district_id", "centrall")
+    assert text_of(project, "regions") == [
+        'raw/regions.csv:2:7: foreign-key: federal_district_id: "centrall" is not found in '
+        "federal_districts.id (raw/federal_districts.csv)"
+    ]
+
+
+def test_required_cell_left_empty(project):
+    edit_cell(project, "federal_districts", 4, "name_en", "")
+    assert text_of(project, "federal_districts") == [
+        "raw/federal_districts.csv:4:2: required-constraint: name_en is required but the cell is empty"
+    ]
+
+
+def test_duplicate_id_is_reported_once_with_the_other_line(project):
+    path = project / "raw" / "federal_districts.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    first_id = lines[3].split(",")[0]
+    edit_cell(project, "federal_districts", 5, "id", first_id)
+    assert text_of(project, "federal_districts") == [
+        "raw/federal_districts.csv:5:1: primary-key: id: the same value is already used on line 4; "
+        "ids must be unique"
+    ]
+
+
+def test_number_with_thousands_separator(project):
+    edit_cell(project, "sources", 3, "footnote", "1,000")
+    assert text_of(project, "sources") == [
+        'raw/sources.csv:3:2: type-error: footnote: "1,000" is not a valid integer; '
+        "write whole numbers in plain digits, e.g. 15000"
+    ]
+
+
+def test_pattern_of_a_code(project):
+    edit_cell(project, "regions", 2, "region_code", "RU_AD")
+    problems = text_of(project, "regions")
+    assert problems[0] == (
+        'raw/regions.csv:2:1: pattern-constraint: region_code: "RU_AD" does not have the required form '
+        "(pattern (RU|UA)-[A-Z0-9]{2,3})"
+    )
+
+
+def test_legacy_encoding_is_named_not_decoded(project):
+    path = project / "raw" / "federal_districts.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1251"))
+    [problem] = validate(project, ["federal_districts"])
+    assert problem.code == "encoding-error"
+    assert (problem.file, problem.line) == ("raw/federal_districts.csv", 2)
+    assert "it looks like cp1251 (Windows Cyrillic)" in problem.message
+
+
+def test_byte_order_mark_is_a_warning_only(project):
+    path = project / "raw" / "federal_districts.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    problems = validate(project, ["federal_districts"])
+    assert [p.as_text() for p in problems] == [
+        "raw/federal_districts.csv:1:1: utf8-bom: warning: the file starts with a UTF-8 byte order mark "
+        "(BOM); it is read fine, but save as UTF-8 without BOM to keep diffs clean"
+    ]
+
+
+def test_crlf_line_ends_are_read(project):
+    path = project / "raw" / "federal_districts.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert validate(project, ["federal_districts"]) == []
+
+
+def test_missing_file(project):
+    (project / "raw" / "federal_districts.csv").unlink()
+    assert "raw/federal_districts.csv: missing-file: the table 'federal_districts' has no file; " \
+        "create raw/federal_districts.csv with a header row" in text_of(project)
+
+
+def test_unknown_extra_file(project):
+    (project / "raw" / "notes.csv").write_text("a\n1\n", encoding="utf-8")
+    assert any(line.startswith("raw/notes.csv: unknown-file:") for line in text_of(project))
+
+
+def test_wrong_delimiter(project):
+    path = project / "raw" / "federal_districts.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    assert text_of(project, "federal_districts") == [
+        "raw/federal_districts.csv:1:1: wrong-delimiter: the header is one cell containing ';': "
+        "the file uses ';' as delimiter; save it with commas"
+    ]
+
+
+def test_renamed_header(project):
+    path = project / "raw" / "federal_districts.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("name_en", "english_name", 1), encoding="utf-8")
+    assert text_of(project, "federal_districts") == [
+        "raw/federal_districts.csv:1:1: missing-column: the header has no column 'name_en'; "
+        "expected columns: id, name_en, name_ru",
+        "raw/federal_districts.csv:1:2: unknown-column: the header has a column 'english_name' that the "
+        "schema does not define (a typo or a renamed column?)",
+    ]
+
+
+def test_blank_row_and_extra_cell(project):
+    path = project / "raw" / "federal_districts.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(3, ",,")
+    lines[5] = lines[5] + ",surplus"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert text_of(project, "federal_districts") == [
+        "raw/federal_districts.csv:4:1: blank-row: the row is blank; delete it",
+        "raw/federal_districts.csv:6:4: extra-cell: the row has more cells than the header has columns "
+        "(extra cell at column 4); is there an unquoted comma in a cell?",
+    ]
+
+
+def test_one_table_only(project):
+    edit_cell(project, "regions", 3, "subject_type", "kray")
+    assert validate(project, ["raw/federal_districts.csv"]) == []
+    assert len(validate(project, ["raw/regions.csv"])) == 1
+
+
+def test_every_problem_is_reported_and_sorted(project):
+    edit_cell(project, "regions", 5, "subject_type", "kray")
+    edit_cell(project, "regions", 3, "country_code", "XX")
+    edit_cell(project, "federal_districts", 2, "name_ru", "")
+    lines = format_problems(validate(project), "text").splitlines()
+    assert [line.split(": ")[0] for line in lines[:-1]] == [
+        "raw/federal_districts.csv:2:3",
+        "raw/regions.csv:3:2",
+        "raw/regions.csv:5:6",
+    ]
+    assert lines[-1] == "invalid: 3 error(s), 0 warning(s)"
+
+
+@pytest.mark.parametrize("fmt", ["github", "json"])
+def test_other_formats_come_from_the_same_problems(project, fmt):
+    edit_cell(project, "federal_districts", 4, "name_en", "")
+    out = format_problems(validate(project), fmt)
+    if fmt == "github":
+        assert out.splitlines()[0] == (
+            "::error file=raw/federal_districts.csv,line=4,col=2,title=required-constraint::"
+            "name_en is required but the cell is empty"
+        )
+    else:
+        import json
+
+        [problem] = json.loads(out)
+        assert problem == {
+            "file": "raw/federal_districts.csv", "line": 4, "column": 2, "code": "required-constraint",
+            "message": "name_en is required but the cell is empty", "field_name": "name_en",
+            "severity": "error",
+        }
