@@ -22,10 +22,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from frictionless import Resource, Schema, system
 
 from . import docs, swap
 from .problems import DataInvalid, errors_in
+from .tables import read_typed_rows
 from .schemas import package_metadata, table_names, table_schema, table_title
 from .validate import validate
 
@@ -40,21 +40,6 @@ class TableOutput:
     name: str
     rows: int
     files: dict[str, Path]
-
-
-def read_typed_rows(root: Path, name: str, schema: dict) -> list[dict]:
-    """The rows of one raw table with typed cells, sorted by primary key.
-
-    Foreign keys were checked by `validate`; they are left out here so the
-    table can be read on its own.
-    """
-    schema = {key: value for key, value in schema.items() if key != "foreignKeys"}
-    resource = Resource(path=str(root / "raw" / f"{name}.csv"), format="csv",
-                        encoding="utf-8-sig", schema=Schema.from_descriptor(schema))
-    with system.use_context(trusted=True):
-        rows = [row.to_dict() for row in resource.read_rows()]
-    key = schema["primaryKey"]
-    return sorted(rows, key=lambda row: tuple(str(row[k]) for k in key))
 
 
 def plain_number(value: Decimal | int | float) -> str:

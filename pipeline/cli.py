@@ -13,8 +13,14 @@ import click
 
 from . import __version__
 from .build import build as build_package
-from .problems import DataInvalid, PipelineError, errors_in, format_problems, summary_line
+from .expectations import expectations as write_expectations
+from .report import write_html_report
+from .problems import DataInvalid, PipelineError, errors_in, format_problems
 from .validate import validate as validate_tables
+from .validate import validate_release
+from .archive import archive as archive_package
+from .diff import diff as diff_packages, changes_csv, diff_json, diff_markdown
+from .release import release as release_package
 
 BUG_REPORT = (
     "this is a bug in the pipeline, not in your data; please open an issue with the command you ran "
@@ -34,6 +40,17 @@ format_option = click.option(
 def _fail(message: str, code: int) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def _echo_problems(problems, fmt: str) -> None:
+    """Print problems; in text format errors are red and warnings yellow on a terminal only."""
+    text = format_problems(problems, fmt)
+    if fmt != "text":
+        click.echo(text)
+        return
+    for line in text.splitlines():
+        colour = "yellow" if ": warning: " in line else "red" if line.startswith("raw/") else None
+        click.echo(click.style(line, fg=colour) if colour else line)
 
 
 def _run(func, *args, **kwargs):
@@ -64,17 +81,39 @@ def main() -> None:
 @click.argument("tables", nargs=-1, metavar="[RAW_CSV]...")
 @root_option
 @format_option
-def validate(tables: tuple[str, ...], root: Path, fmt: str) -> None:
+@click.option("--html", "html_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write an HTML report to this folder (index.html).")
+def validate(tables: tuple[str, ...], root: Path, fmt: str, html_dir: Path | None) -> None:
     """Check raw tables against their schemas and print every problem.
 
     With no argument every table is checked; with paths such as raw/bonuses.csv
     only those (their foreign keys are still checked against the other tables).
+    A release zip is checked too: safe paths, SHA256SUMS and hashes, then the
+    package itself.
     One problem per line as `raw/<table>.csv:<line>:<column>: <code>: <message>`,
     then a summary. Exit 0 when valid, 1 when not.
     """
-    problems = _run(validate_tables, root, list(tables) or None)
-    click.echo(format_problems(problems, fmt))
+    zips = [t for t in tables if t.endswith(".zip")]
+    if zips:
+        problems = [p for z in zips for p in _run(validate_release, z)]
+    else:
+        problems = _run(validate_tables, root, list(tables) or None)
+    _echo_problems(problems, fmt)
+    if html_dir is not None:
+        click.echo(f"HTML report: {write_html_report(problems, html_dir)}", err=True)
     sys.exit(1 if errors_in(problems) else 0)
+
+
+@main.command()
+@root_option
+def expectations(root: Path) -> None:
+    """Regenerate schemas/expectations/*.json from schemas/.
+
+    The Great Expectations suites are derived from the Table Schemas and their
+    x-checks blocks; run this after editing a schema, and commit the result.
+    """
+    for path in _run(write_expectations, root):
+        click.echo(f"wrote {path}")
 
 
 @main.command()
@@ -90,7 +129,7 @@ def build(root: Path, dist: Path | None, fmt: str) -> None:
     try:
         outputs = _run(build_package, root, dist)
     except DataInvalid as error:
-        click.echo(format_problems(error.problems, fmt))
+        _echo_problems(error.problems, fmt)
         click.echo("build: nothing written; dist/ is unchanged", err=True)
         sys.exit(1)
     files = [path for output in outputs for path in output.files.values()]
@@ -100,6 +139,49 @@ def build(root: Path, dist: Path | None, fmt: str) -> None:
                f"{len(files)} data files, {size / 1024:.0f} KiB")
     for output in outputs:
         click.echo(f"  {output.name:<18} {output.rows:>5} rows")
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new", default="dist")
+@root_option
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "csv"]), default="markdown", show_default=True,
+              help="markdown (for the changelog), json, or csv (the changes.csv of a release).")
+def diff(old: str, new: str, root: Path, fmt: str) -> None:
+    """Compare two data packages: rows added, removed and changed, and schema changes.
+
+    OLD and NEW are folders holding datapackage.json (e.g. dist), release zips,
+    or git refs (e.g. v1.0.0). NEW defaults to dist. Ends with the least version
+    bump the changes need.
+    """
+    result = _run(diff_packages, old, new, root)
+    click.echo({"markdown": diff_markdown, "json": diff_json, "csv": changes_csv}[fmt](result), nl=False)
+
+
+@main.command()
+@root_option
+def archive(root: Path) -> None:
+    """Pack dist/ as build/release/<name>-<version>.zip plus SHA256SUMS (deterministic)."""
+    path, digest = _run(archive_package, root)
+    click.echo(f"{digest}  {path} ({path.stat().st_size / 1024:.0f} KiB)")
+
+
+@main.command()
+@root_option
+@click.option("--bump", type=click.Choice(["major", "minor", "patch"]), default=None,
+              help="The kind of release; refused if smaller than the changes need.  [default: the least needed]")
+@click.option("--new-version", "version", default=None, help="An exact new version, e.g. 1.0.0.")
+@click.option("--previous", default=None, help="The previous release (git ref, folder or zip).  [default: newest vX.Y.Z tag]")
+def release(root: Path, bump: str | None, version: str | None, previous: str | None) -> None:
+    """Prepare a release: version, CHANGELOG.md, CITATION.cff, dist/ and the archive.
+
+    Tags nothing: prints the git commands to run.
+    """
+    result = _run(release_package, root, bump, version, previous)
+    click.echo(f"release {result.version} (from {result.previous}): {result.sha256}  {result.zip_path}")
+    click.echo("Write the summary in CHANGELOG.md, then run:")
+    for command in result.git_commands:
+        click.echo(f"  {command}")
 
 
 if __name__ == "__main__":

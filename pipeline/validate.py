@@ -17,8 +17,11 @@ from pathlib import Path
 
 from frictionless import Package, system
 
-from .problems import ERROR, WARNING, Problem
+from .expectations import default_parameters, run_suites
+from .hygiene import cell_problems
+from .problems import ERROR, WARNING, Problem, PipelineError
 from .schemas import table_names, table_schema
+from .tables import read_typed_rows, typed_frame
 
 BOM = "\ufeff"
 
@@ -33,6 +36,7 @@ class RawTable:
     text: str | None = None
     row_lines: dict[int, int] = field(default_factory=dict)  # frictionless row number -> line
     header: list[str] = field(default_factory=list)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (line, cells), header first
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -88,16 +92,21 @@ def read_raw_table(root: Path, name: str, schema: dict) -> RawTable:
         table.problems.append(_problem(table, "empty-file", "the file is empty; it needs at least the header row", 1, 1))
         return table
     reader = csv.reader(io.StringIO(text, newline=""))
-    row_number = 0
+    rows = []
     start = 1
-    for cells in reader:
-        row_number += 1
-        if row_number == 1:
-            table.header = cells
+    for row_number, cells in enumerate(reader, start=1):
         table.row_lines[row_number] = start
+        rows.append((start, cells))
         start = reader.line_num + 1
+    table.rows = rows
+    table.header = rows[0][1]
     expected = [f["name"] for f in schema["fields"]]
     table.problems.extend(_header_problems(table, expected))
+    if table.header == expected:
+        text_fields = [f["type"] == "string" for f in schema["fields"]]
+        for line, cells in rows[1:]:
+            for index, cell in enumerate(cells[: len(expected)]):
+                table.problems.extend(cell_problems(table.display, line, index + 1, expected[index], cell, text_fields[index]))
     return table
 
 
@@ -133,6 +142,47 @@ def unknown_files(root: Path, names: list[str]) -> list[Problem]:
         problems.append(Problem(f"raw/{path.name}", 0, 0, "unknown-file",
                                 f"raw/ holds a file that is no table of the package; expected only: {', '.join(sorted(expected))}"))
     return problems
+
+
+def retired_id_problems(root: Path, tables: list[RawTable]) -> list[Problem]:
+    """Rows that reuse an id retired in an earlier release (schemas/retired_ids.csv)."""
+    path = root / "schemas" / "retired_ids.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        retired = {(row["table"], row["id"]): row["retired_in"] for row in csv.DictReader(handle)}
+    problems = []
+    for table in tables:
+        if not table.header or table.header[0] not in ("id", "region_code"):
+            continue
+        for line, cells in table.rows[1:]:
+            version = retired.get((table.name, cells[0] if cells else ""))
+            if version:
+                problems.append(_problem(table, "retired-id", f"{table.header[0]}: {cells[0]!r} was retired in release "
+                                         f"{version} and is never reused; choose a new id", line, 1, table.header[0]))
+    return problems
+
+
+def validate_release(zip_path: Path | str) -> list[Problem]:
+    """Problems in a release zip: integrity first (paths, SHA256SUMS, hashes), then frictionless."""
+    import tempfile
+
+    from .archive import open_release
+
+    zip_path = Path(zip_path)
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            folder = open_release(zip_path, Path(scratch))
+        except PipelineError as error:
+            return [Problem(str(zip_path), 0, 0, "release-integrity", str(error).removeprefix(f"{zip_path.name}: "))]
+        with system.use_context(trusted=True):
+            report = Package(str(folder / "datapackage.json")).validate()
+        problems = []
+        for task in report.tasks:
+            for error in task.errors:
+                problems.append(Problem(f"{zip_path}:{task.name}", getattr(error, "row_number", None) or 0,
+                                        getattr(error, "field_number", None) or 0, error.type, error.message))
+    return sorted(problems)
 
 
 def _package_descriptor(tables: dict[str, RawTable], schemas: dict[str, dict]) -> dict:
@@ -238,6 +288,7 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
     problems = [p for name in selected for p in tables[name].problems]
     if only is None:
         problems += unknown_files(root, names)
+    problems += retired_id_problems(root, [tables[name] for name in selected])
     descriptor = _package_descriptor(tables, schemas)
     with system.use_context(trusted=True):
         package = Package.from_descriptor(descriptor)
@@ -253,12 +304,24 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
             if error.type != "blank-row" and getattr(error, "row_number", None) in blank_rows:
                 continue  # a blank row is one problem, not one per constraint
             problems.append(_problem_from_error(tables[task.name], error, schemas[task.name]))
+    problems += expectation_problems(root, tables, schemas, selected, problems)
     return sorted(problems)
 
 
-def _selected_tables(names: list[str], only: list[str] | None) -> list[str]:
-    from .problems import PipelineError
+def expectation_problems(root: Path, tables: dict[str, RawTable], schemas: dict[str, dict],
+                         selected: list[str], structural: list[Problem]) -> list[Problem]:
+    """The Great Expectations layer, on every selected table that parsed without errors."""
+    broken = {p.file for p in structural if p.is_error}
+    frames = {}
+    for name, table in tables.items():
+        if table.readable and table.display not in broken:
+            frames[name] = (typed_frame(read_typed_rows(root, name, schemas[name]), schemas[name]), schemas[name])
+    parameters = default_parameters(frames)
+    checked = {name: frames[name] for name in selected if name in frames}
+    return run_suites(checked, root / "schemas", parameters)
 
+
+def _selected_tables(names: list[str], only: list[str] | None) -> list[str]:
     if not only:
         return list(names)
     selected = []

@@ -32,7 +32,7 @@ def test_validate_clean_data_exits_0(project):
 
 def test_validate_bad_cell_exits_1_without_traceback(project):
     edit_cell(project, "regions", 4, "federal_district_id", "atlantis")
-    result = run("validate", "--root", project)
+    result = run("validate", "raw/regions.csv", "--root", project)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
         'raw/regions.csv:4:7: foreign-key: federal_district_id: "atlantis" is not found in '

@@ -9,7 +9,6 @@ import csv
 import re
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 

@@ -37,3 +37,21 @@ def test_set_up_commands_are_the_makefile_targets():
         assert re.search(rf"^{target}:", makefile, re.M), target
     assert "make build" in README and "make test" in README
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_contribution_workflow_parses_and_uses_existing_targets():
+    import yaml
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "contributions.yml").read_text(encoding="utf-8"))
+    triggers = workflow.get("on") or workflow.get(True)  # YAML 1.1 reads a bare `on` as True
+    assert "pull_request" in triggers
+    steps = workflow["jobs"]["validate"]["steps"]
+    commands = " ".join(step.get("run", "") for step in steps)
+    targets = set(re.findall(r"\bmake (\w+)", commands))
+    assert {"validate", "build", "test"} <= targets
+    for target in targets:
+        assert re.search(rf"^{target}:", makefile, re.M), target
+    uploads = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact")]
+    assert uploads and uploads[0]["with"]["path"].rstrip("/") == "build/validation-report"
+    assert "--html build/validation-report" in makefile

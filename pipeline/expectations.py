@@ -1,0 +1,251 @@
+"""The second layer of checks: Great Expectations suites, generated from `schemas/`.
+
+`generate_suites` derives each table's suite from its Table Schema (which
+fields it has) and its `x-checks` block (table-specific rules); the suites are
+kept as data in `schemas/expectations/<table>.json`, and a test fails when they
+drift from what `schemas/` implies. `run_suites` runs them on the typed tables
+and turns every failed row into a `Problem`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from datetime import date
+from pathlib import Path
+
+import pycountry
+
+from .problems import ERROR, WARNING, Problem, PipelineError
+from .schemas import read_yaml, table_names, table_schema
+
+EARLIEST_DATE = "2000-01-01"  # the report's oldest dated event is from 2005
+FIGURE = "qualifier.notnull()"
+NO_FIGURE = "qualifier.isnull()"
+
+
+def expect(kind: str, code: str, message: str, severity: str = ERROR, **kwargs) -> dict:
+    """One expectation as data: GX type and kwargs, our code and message in `meta`."""
+    if "row_condition" in kwargs:
+        kwargs["condition_parser"] = "pandas"
+    return {"type": kind, "kwargs": kwargs, "meta": {"code": code, "message": message},
+            "severity": "critical" if severity == ERROR else "warning"}
+
+
+def _figure_rules(names: set[str]) -> list[dict]:
+    if not {"qualifier", "value", "value_low", "value_high", "unit"} <= names:
+        return []
+    rules = [
+        expect("expect_column_values_to_not_be_null", "figure-without-qualifier",
+               "a figure needs a qualifier (exact, approximately, at_least, more_than, at_most, less_than or range)",
+               column="qualifier", row_condition="value.notnull() or value_low.notnull() or value_high.notnull()"),
+        expect("expect_column_values_to_be_null", "range-with-value",
+               "a range has its figures in value_low and value_high; leave value empty",
+               column="value", row_condition='qualifier == "range"'),
+        expect("expect_column_values_to_not_be_null", "range-without-low",
+               "a range needs value_low", column="value_low", row_condition='qualifier == "range"'),
+        expect("expect_column_values_to_not_be_null", "range-without-high",
+               "a range needs value_high", column="value_high", row_condition='qualifier == "range"'),
+        expect("expect_column_values_to_not_be_null", "qualifier-without-value",
+               "this qualifier needs a figure in value (use qualifier range for low/high bounds)",
+               column="value", row_condition=f'{FIGURE} and qualifier != "range"'),
+        expect("expect_column_values_to_be_null", "bounds-without-range",
+               "value_low is only for qualifier range", column="value_low", row_condition='qualifier != "range"'),
+        expect("expect_column_values_to_be_null", "bounds-without-range",
+               "value_high is only for qualifier range", column="value_high", row_condition='qualifier != "range"'),
+        expect("expect_column_values_to_not_be_null", "figure-without-unit",
+               "a figure needs a unit", column="unit", row_condition=FIGURE),
+        expect("expect_column_values_to_be_null", "unit-without-figure",
+               "a unit without a figure; leave unit empty when there is no figure",
+               column="unit", row_condition=NO_FIGURE),
+        expect("expect_column_pair_values_a_to_be_greater_than_b", "range-bounds-reversed",
+               "value_high must be greater than value_low", column_A="value_high", column_B="value_low",
+               or_equal=False, ignore_row_if="either_value_is_missing"),
+        expect("expect_column_values_to_be_between", "percent-out-of-range",
+               "a share in percent lies between 0 and 100", column="value", min_value=0, max_value=100,
+               row_condition='unit == "percent"'),
+        expect("expect_column_values_to_be_between", "rate-out-of-range",
+               "a rate per 10,000 inhabitants lies between 0 and 10000", column="value", min_value=0,
+               max_value=10000, row_condition='unit == "deaths_per_10000_inhabitants"'),
+    ]
+    for column in ("value", "value_low", "value_high"):
+        rules.append(expect("expect_column_values_to_be_between", "negative-value",
+                            f"{column} is negative; counts, amounts and durations are never negative",
+                            column=column, min_value=0))
+    return rules
+
+
+def _date_rules(schema: dict, checks: dict) -> list[dict]:
+    names = {f["name"] for f in schema["fields"]}
+    rules = []
+    earliest = checks.get("earliest_date", {})
+    for field in schema["fields"]:
+        if field["type"] != "date":
+            continue
+        name = field["name"]
+        low = earliest.get(name, EARLIEST_DATE)
+        rules.append(expect("expect_column_values_to_be_between", "date-out-of-window",
+                            f"{name} must lie between {low} and the day of validation", column=name,
+                            min_value=low, max_value={"$PARAMETER": "today"}))
+    if {"period_start", "period_end"} <= names:
+        rules.append(expect("expect_column_pair_values_a_to_be_greater_than_b", "period-reversed",
+                            "period_end must not be before period_start", column_A="period_end",
+                            column_B="period_start", or_equal=True, ignore_row_if="either_value_is_missing"))
+    if {"date", "date_precision"} <= names:
+        rules.append(expect("expect_column_values_to_not_be_null", "date-missing",
+                            'a date is needed unless date_precision is "unknown"', column="date",
+                            row_condition='date_precision != "unknown"'))
+        rules.append(expect("expect_column_values_to_be_null", "date-with-unknown-precision",
+                            'date_precision is "unknown" but a date is given', column="date",
+                            row_condition='date_precision == "unknown"'))
+    if {"as_of", "period_start"} <= names and checks.get("dated_figures"):
+        rules.append(expect("expect_column_values_to_not_be_null", "figure-without-date",
+                            "a cumulative figure without as_of (or period_start/period_end); fill it in "
+                            "when the source gives a date", severity=WARNING,
+                            column="as_of", row_condition=f"{FIGURE} and period_start.isnull()"))
+    return rules
+
+
+def _code_rules(table: str, names: set[str]) -> list[dict]:
+    rules = []
+    if "country_code" in names:
+        countries = sorted(country.alpha_2 for country in pycountry.countries)
+        rules.append(expect("expect_column_values_to_be_in_set", "unknown-country-code",
+                            "not an ISO 3166-1 alpha-2 country code", column="country_code", value_set=countries))
+    if table == "regions":
+        subdivisions = sorted(s.code for s in pycountry.subdivisions if s.country_code in ("RU", "UA"))
+        rules += [
+            expect("expect_column_values_to_be_in_set", "unknown-region-code",
+                   "not an ISO 3166-2 code of a Russian or Ukrainian region", column="region_code",
+                   value_set=subdivisions),
+            expect("expect_column_values_to_match_regex", "occupied-coded-as-russian",
+                   "occupied Ukrainian territory is never coded as a Russian region; use its UA- code",
+                   column="region_code", regex="^UA-", row_condition='status != "russian-federal-subject"'),
+            expect("expect_column_values_to_match_regex", "russian-region-code",
+                   "a Russian federal subject has an RU- code", column="region_code", regex="^RU-",
+                   row_condition='status == "russian-federal-subject"'),
+        ]
+    if table == "sources":
+        rules.append(expect("expect_column_values_to_be_in_set", "unused-source",
+                            "no row uses this source", severity=WARNING, column="id",
+                            value_set={"$PARAMETER": "used_source_ids"}))
+    return rules
+
+
+def _table_rules(checks: dict) -> list[dict]:
+    rules = []
+    key = checks.get("fact_key")
+    if key:
+        rules.append(expect("expect_compound_columns_to_be_unique", "duplicate-fact",
+                            f"the same fact ({', '.join(key)}) is on another row; merge them, or give both "
+                            "the same conflict_id if the report contradicts itself",
+                            column_list=key, ignore_row_if="never", row_condition="conflict_id.isnull()"))
+    for rule in checks.get("units", []):
+        rules.append(expect("expect_column_values_to_be_in_set", "unit-not-allowed",
+                            f"when {rule['when']}, unit must be one of: {', '.join(rule['allowed'])}",
+                            column="unit", value_set=rule["allowed"], row_condition=rule["when"]))
+    return rules
+
+
+def generate_suite(schemas_dir: Path, table: str) -> dict:
+    """The expectation suite that `schemas/` implies for one table."""
+    schema = table_schema(schemas_dir, table)
+    checks = read_yaml(Path(schemas_dir) / f"{table}.yaml").get("x-checks", {})
+    names = {f["name"] for f in schema["fields"]}
+    expectations = (_figure_rules(names) + _date_rules(schema, checks) + _code_rules(table, names)
+                    + _table_rules(checks))
+    return {"name": table, "expectations": expectations}
+
+
+def suite_path(schemas_dir: Path, table: str) -> Path:
+    return Path(schemas_dir) / "expectations" / f"{table}.json"
+
+
+def suite_text(suite: dict) -> str:
+    return json.dumps(suite, ensure_ascii=False, indent=2) + "\n"
+
+
+def expectations(root: Path | str = ".") -> list[Path]:
+    """Write every table's generated suite to schemas/expectations/; return the paths."""
+    schemas_dir = Path(root) / "schemas"
+    paths = []
+    for table in table_names(schemas_dir):
+        path = suite_path(schemas_dir, table)
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(suite_text(generate_suite(schemas_dir, table)), encoding="utf-8", newline="\n")
+        paths.append(path)
+    return paths
+
+
+def load_suite(schemas_dir: Path, table: str) -> dict:
+    path = suite_path(schemas_dir, table)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PipelineError(f"{path}: missing; run `recruitment expectations` to generate it") from None
+
+
+def _shown(cell) -> str:
+    """A cell as the curator typed it, for the message: ' ("1874")', or nothing when empty."""
+    if cell is None or cell != cell:  # None or NaN
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    if hasattr(cell, "isoformat"):
+        cell = cell.isoformat()
+    return f' ("{cell}")'
+
+
+def _column_of(kwargs: dict) -> str:
+    return kwargs.get("column") or kwargs.get("column_A") or (kwargs.get("column_list") or [""])[0]
+
+
+def run_suites(frames: dict, schemas_dir: Path, parameters: dict) -> list[Problem]:
+    """Run each table's suite on its typed frame (with a `__line__` column); the failures as Problems."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    warnings.filterwarnings("ignore", message=".*(condition_parser|row_condition).*", category=DeprecationWarning)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("raw")
+    problems = []
+    for table, (frame, schema) in frames.items():
+        suite_data = load_suite(schemas_dir, table)
+        configs = [ExpectationConfiguration(**item) for item in suite_data["expectations"]]
+        if not configs:
+            continue
+        suite = context.suites.add(gx.ExpectationSuite(name=table, expectations=[c.to_domain_obj() for c in configs]))
+        batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("all")
+        definition = context.validation_definitions.add(gx.ValidationDefinition(name=table, data=batch, suite=suite))
+        result = definition.run(batch_parameters={"dataframe": frame}, expectation_parameters=parameters,
+                                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["__line__"]})
+        columns = [f["name"] for f in schema["fields"]]
+        for outcome in result.results:
+            if outcome.success:
+                continue
+            config = outcome.expectation_config
+            column = _column_of(config.kwargs)
+            severity = ERROR if str(config.severity.value if hasattr(config.severity, "value") else config.severity) == "critical" else WARNING
+            meta = config.meta or {}
+            if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+                raise PipelineError(f"schemas/expectations/{table}.json: expectation {meta.get('code')} could not run: "
+                                    f"{outcome.exception_info.get('exception_message')}")
+            for item in outcome.result.get("unexpected_index_list") or []:
+                line = int(item["__line__"])
+                shown = _shown(item.get(column))
+                problems.append(Problem(f"raw/{table}.csv", line, columns.index(column) + 1, meta.get("code", config.type),
+                                        f"{column}{shown}: {meta.get('message', config.type)}", column, severity))
+    return problems
+
+
+def default_parameters(frames: dict) -> dict:
+    """Runtime values the suites refer to: today's date, and the source ids that rows use."""
+    used = set()
+    for table, (frame, _) in frames.items():
+        if table != "sources" and "source_id" in frame:
+            used |= set(frame["source_id"].dropna())
+    return {"today": date.today().isoformat(), "used_source_ids": sorted(used)}

@@ -1,0 +1,128 @@
+"""The SQLite edition: one database with a table per table, ready for Datasette.
+
+`write_sqlite` makes `<package-name>.sqlite` with typed columns, primary keys,
+foreign keys (indexed) and the rows in primary-key order; `datasette_metadata`
+gives the titles, license, source and column descriptions that Datasette shows
+(`datasette <name>.sqlite -m metadata.json`). The same inputs give the same bytes
+with the same SQLite library: the file is written from scratch by one fixed
+sequence of statements and compacted by VACUUM.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from .xlsx import table_resources
+
+SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "date": "TEXT"}
+LABEL_COLUMNS = ("name_en", "publisher")
+
+
+def quoted(name: str) -> str:
+    """An SQL identifier in double quotes."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_value(value):
+    """A typed cell as SQLite stores it: dates as ISO text, Decimals as floats."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def create_table_sql(name: str, schema: dict) -> str:
+    """CREATE TABLE with column types, NOT NULL, PRIMARY KEY and FOREIGN KEY clauses."""
+    lines = []
+    for field in schema["fields"]:
+        required = " NOT NULL" if field.get("constraints", {}).get("required") else ""
+        lines.append(f"{quoted(field['name'])} {SQL_TYPES.get(field['type'], 'TEXT')}{required}")
+    lines.append(f"PRIMARY KEY ({', '.join(map(quoted, schema['primaryKey']))})")
+    for key in schema.get("foreignKeys", []):
+        reference = key["reference"]
+        lines.append(f"FOREIGN KEY ({', '.join(map(quoted, key['fields']))}) REFERENCES "
+                     f"{quoted(reference['resource'])} ({', '.join(map(quoted, reference['fields']))})")
+    return f"CREATE TABLE {quoted(name)} (\n  " + ",\n  ".join(lines) + "\n)"
+
+
+def index_sql(name: str, schema: dict) -> list[str]:
+    """CREATE INDEX on each foreign-key column that is not the table's primary key."""
+    statements = []
+    for key in schema.get("foreignKeys", []):
+        if key["fields"] == schema["primaryKey"]:
+            continue
+        index = f"idx_{name}_{'_'.join(key['fields'])}"
+        statements.append(f"CREATE INDEX {quoted(index)} ON {quoted(name)} "
+                          f"({', '.join(map(quoted, key['fields']))})")
+    return statements
+
+
+def insert_rows(connection: sqlite3.Connection, name: str, schema: dict, rows: list[dict]) -> None:
+    names = [field["name"] for field in schema["fields"]]
+    placeholders = ", ".join("?" for _ in names)
+    connection.executemany(
+        f"INSERT INTO {quoted(name)} ({', '.join(map(quoted, names))}) VALUES ({placeholders})",
+        [[sql_value(row[n]) for n in names] for row in rows],
+    )
+
+
+def write_sqlite(descriptor: dict, tables: dict[str, list[dict]], path: Path) -> None:
+    """Write the package as one SQLite database at `path` (replaced if it exists)."""
+    path = Path(path)
+    staging = path.with_name(f".{path.name}.new")
+    staging.unlink(missing_ok=True)
+    connection = sqlite3.connect(staging, isolation_level=None)
+    try:
+        connection.execute("BEGIN")
+        for resource in table_resources(descriptor):
+            name, schema = resource["name"], resource["schema"]
+            connection.execute(create_table_sql(name, schema))
+            for statement in index_sql(name, schema):
+                connection.execute(statement)
+            insert_rows(connection, name, schema, tables[name])
+        connection.execute("COMMIT")
+        connection.execute("VACUUM")
+    finally:
+        connection.close()
+    os.replace(staging, path)
+
+
+def column_descriptions(schema: dict) -> dict[str, str]:
+    return {f["name"]: f"{f['title']}. {f['description']}" for f in schema["fields"]}
+
+
+def table_metadata(resource: dict) -> dict:
+    """Datasette's metadata of one table: title, description, columns, label column."""
+    schema = resource["schema"]
+    meta = {"title": resource["title"], "description": resource["description"],
+            "columns": column_descriptions(schema)}
+    names = [f["name"] for f in schema["fields"]]
+    label = next((n for n in LABEL_COLUMNS if n in names), None)
+    if label:
+        meta["label_column"] = label
+    return meta
+
+
+def datasette_metadata(descriptor: dict) -> bytes:
+    """metadata.json for `datasette <name>.sqlite -m metadata.json`, as UTF-8 JSON bytes."""
+    license_ = descriptor["licenses"][0]
+    source = descriptor.get("sources", [{}])[0]
+    meta = {
+        "title": f"{descriptor['title']} (version {descriptor['version']})",
+        "description": descriptor["description"],
+        "license": license_.get("title", license_["name"]),
+        "license_url": license_.get("path", ""),
+        "source": source.get("title", ""),
+    }
+    if source.get("path"):
+        meta["source_url"] = source["path"]
+    meta["databases"] = {descriptor["name"]: {
+        "tables": {r["name"]: table_metadata(r) for r in table_resources(descriptor)},
+    }}
+    return (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,184 @@
+"""The spreadsheet edition: one .xlsx workbook with a README, a data dictionary
+and a sheet per table.
+
+Every cell is written with the writer for its type (numbers as numbers, dates as
+dates, text always as plain strings, so `=1+1` stays text and never becomes a
+formula), missing values are empty cells. The workbook's creation date is fixed
+and XlsxWriter stamps its zip members with a fixed date, so the same inputs give
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+import xlsxwriter
+
+# The workbook's creation date (a fixed one keeps the bytes reproducible).
+CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)
+UNCERTAINTY_FIELDS = ("qualifier", "value", "value_low", "value_high", "unit")
+MIN_WIDTH, MAX_WIDTH = 8, 60
+README_SHEET, DICTIONARY_SHEET = "README", "Data dictionary"
+
+
+def table_resources(descriptor: dict) -> list[dict]:
+    """The CSV resources of the package: one per table, named after the table."""
+    return [r for r in descriptor["resources"] if r.get("format") == "csv"]
+
+
+def citation(descriptor: dict) -> str:
+    """How to cite a version of the package."""
+    credit = "; ".join(source["title"] for source in descriptor.get("sources", []))
+    return (f"{descriptor['name']} data package, version {descriptor['version']} "
+            f"({descriptor['licenses'][0]['name']}), with the date you downloaded it. "
+            f"Credit the founding report: {credit}.")
+
+
+def uncertainty_fields(descriptor: dict) -> list[dict]:
+    """The schema fields that carry a figure and its uncertainty, as the first table with them defines them."""
+    for resource in table_resources(descriptor):
+        fields = {f["name"]: f for f in resource["schema"]["fields"]}
+        if all(name in fields for name in UNCERTAINTY_FIELDS):
+            return [fields[name] for name in UNCERTAINTY_FIELDS]
+    return []
+
+
+def constraints_text(field: dict) -> str:
+    """A field's constraints in words: required, unique, allowed values, bounds, pattern."""
+    parts = []
+    for key, value in field.get("constraints", {}).items():
+        if value is True:
+            parts.append(key)
+        elif key == "enum":
+            parts.append("one of: " + ", ".join(map(str, value)))
+        else:
+            parts.append(f"{key}: {value}")
+    return "; ".join(parts)
+
+
+def references(schema: dict) -> dict[str, str]:
+    """Field name -> `table.field` it refers to, from the schema's foreign keys."""
+    return {field: f"{key['reference']['resource']}.{ref}"
+            for key in schema.get("foreignKeys", [])
+            for field, ref in zip(key["fields"], key["reference"]["fields"])}
+
+
+def cell_width(value) -> int:
+    """The number of characters a value takes in a cell."""
+    if value is None:
+        return 0
+    if isinstance(value, date):
+        return 10
+    return max(len(line) for line in str(value).split("\n"))
+
+
+class Writer:
+    """Writes a workbook's sheets with one set of formats."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook):
+        self.workbook = workbook
+        self.header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "bottom": 1})
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        self.bold = workbook.add_format({"bold": True, "valign": "top"})
+        self.wrapped = workbook.add_format({"text_wrap": True, "valign": "top"})
+        self.date = workbook.add_format({"num_format": "yyyy-mm-dd"})
+
+    def cell(self, sheet, row: int, col: int, value, fmt=None) -> None:
+        """Write one typed value: numbers as numbers, dates as dates, text as plain strings."""
+        if value is None:
+            return
+        if isinstance(value, (int, float, Decimal)):
+            sheet.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt)
+        elif isinstance(value, date):
+            sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), fmt or self.date)
+        else:
+            sheet.write_string(row, col, str(value), fmt)
+
+    def grid(self, name: str, header: list[str], rows: list[list], wrap: set[int] = frozenset()):
+        """A sheet with a frozen header row, an autofilter and widths to fit; `wrap` columns wrap text."""
+        sheet = self.workbook.add_worksheet(name)
+        for col, text in enumerate(header):
+            self.cell(sheet, 0, col, text, self.header)
+        for row_number, values in enumerate(rows, start=1):
+            for col, value in enumerate(values):
+                self.cell(sheet, row_number, col, value, self.wrapped if col in wrap else None)
+        for col, text in enumerate(header):
+            widest = max([cell_width(text) + 3] + [cell_width(values[col]) for values in rows])
+            width = MAX_WIDTH if col in wrap else min(max(widest + 1, MIN_WIDTH), MAX_WIDTH)
+            sheet.set_column(col, col, width)
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+        return sheet
+
+
+def readme_rows(descriptor: dict, tables: dict[str, list[dict]]) -> list[tuple[str, str]]:
+    """The README sheet as (label, text) rows; an empty label continues a section."""
+    license_ = descriptor["licenses"][0]
+    rows = [
+        ("Version", descriptor["version"]),
+        ("About", descriptor["description"]),
+        ("License", f"{license_.get('title', license_['name'])} ({license_['name']}): {license_.get('path', '')}"),
+        ("How to cite", citation(descriptor)),
+        ("", ""),
+        ("Sheets", f"{DICTIONARY_SHEET}: every field of every table, with its type, constraints and meaning."),
+    ]
+    for resource in table_resources(descriptor):
+        rows.append(("", f"{resource['name']}: {resource['title']} ({len(tables[resource['name']])} rows). "
+                         f"{resource['description']}"))
+    rows += [
+        ("", "Each table sheet has one row per fact. Missing values are empty cells, dates are "
+             "dates (yyyy-mm-dd), figures are numbers in plain units."),
+        ("", ""),
+        ("Reading the uncertainty columns", "A figure is never more certain than its source: read it "
+                                            "together with its qualifier, bounds and unit."),
+    ]
+    rows += [(f"{f['name']}", f"{f['title']}: {f['description']}") for f in uncertainty_fields(descriptor)]
+    return rows
+
+
+def dictionary_rows(descriptor: dict) -> list[list]:
+    """One row per field of every table: table, field, title, type, constraints, reference, description."""
+    rows = []
+    for resource in table_resources(descriptor):
+        schema = resource["schema"]
+        refs = references(schema)
+        for field in schema["fields"]:
+            rows.append([resource["name"], field["name"], field["title"], field["type"],
+                         constraints_text(field) or None, refs.get(field["name"]), field["description"]])
+    return rows
+
+
+def write_readme(writer: Writer, descriptor: dict, tables: dict[str, list[dict]]) -> None:
+    sheet = writer.workbook.add_worksheet(README_SHEET)
+    sheet.set_column(0, 0, 32)
+    sheet.set_column(1, 1, 110)
+    writer.cell(sheet, 0, 0, descriptor["title"], writer.title)
+    for row, (label, text) in enumerate(readme_rows(descriptor, tables), start=2):
+        writer.cell(sheet, row, 0, label or None, writer.bold)
+        writer.cell(sheet, row, 1, text or None, writer.wrapped)
+
+
+def xlsx_bytes(descriptor: dict, tables: dict[str, list[dict]]) -> bytes:
+    """The spreadsheet edition of the package as .xlsx bytes."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook.set_properties({
+        "title": descriptor["title"],
+        "subject": f"{descriptor['name']} data package, version {descriptor['version']}",
+        "author": ", ".join(c["title"] for c in descriptor.get("contributors", [])),
+        "keywords": ", ".join(descriptor.get("keywords", [])),
+        "comments": citation(descriptor),
+        "created": CREATED,
+    })
+    writer = Writer(workbook)
+    write_readme(writer, descriptor, tables)
+    writer.grid(DICTIONARY_SHEET, ["table", "field", "title", "type", "constraints", "references", "description"],
+                dictionary_rows(descriptor), wrap={6})
+    for resource in table_resources(descriptor):
+        names = [f["name"] for f in resource["schema"]["fields"]]
+        rows = [[row[n] for n in names] for row in tables[resource["name"]]]
+        writer.grid(resource["name"][:31], names, rows)
+    workbook.close()
+    return buffer.getvalue()

@@ -1,0 +1,203 @@
+"""The second layer (Great Expectations suites) and the text-hygiene and privacy checks.
+
+One defect per test, and the exact problem it must produce.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from pipeline import validate
+from pipeline.expectations import generate_suite, suite_path, suite_text
+from pipeline.schemas import table_names
+
+from .conftest import ROOT, edit_cell
+
+
+def line_of(root, table: str, row_id: str) -> int:
+    text = (root / "raw" / f"{table}.csv").read_text(encoding="utf-8")
+    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        if row[0] == row_id:
+            return number
+    raise LookupError(row_id)
+
+
+def problems_at(root, table: str, line: int) -> list[str]:
+    return [p.as_text() for p in validate(root, [table]) if p.line == line and p.is_error]
+
+
+@pytest.mark.parametrize("table", table_names(ROOT / "schemas"))
+def test_committed_suites_are_generated_from_schemas(table):
+    committed = suite_path(ROOT / "schemas", table).read_text(encoding="utf-8")
+    assert committed == suite_text(generate_suite(ROOT / "schemas", table)), \
+        "run `make expectations` and commit schemas/expectations/"
+
+
+def test_suites_are_great_expectations_suites():
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    suite = json.loads(suite_path(ROOT / "schemas", "casualties").read_text(encoding="utf-8"))
+    for item in suite["expectations"]:
+        ExpectationConfiguration(**item).to_domain_obj()  # raises on an unknown type or bad kwargs
+
+
+def test_range_with_a_value(project):
+    line = line_of(project, "casualties", "deaths-range-ru-ad")
+    edit_cell(project, "casualties", line, "value", "300")
+    assert problems_at(project, "casualties", line) == [
+        f'raw/casualties.csv:{line}:8: range-with-value: value ("300"): a range has its figures in '
+        "value_low and value_high; leave value empty"
+    ]
+
+
+def test_reversed_range(project):
+    line = line_of(project, "casualties", "deaths-range-ru-ad")
+    edit_cell(project, "casualties", line, "value_low", "500")
+    assert problems_at(project, "casualties", line) == [
+        f'raw/casualties.csv:{line}:10: range-bounds-reversed: value_high ("400"): value_high must be '
+        "greater than value_low"
+    ]
+
+
+def test_qualifier_without_a_figure(project):
+    line = line_of(project, "casualties", "deaths-ru-da")
+    edit_cell(project, "casualties", line, "value", "")
+    assert problems_at(project, "casualties", line) == [
+        f"raw/casualties.csv:{line}:8: qualifier-without-value: value: this qualifier needs a figure in "
+        "value (use qualifier range for low/high bounds)"
+    ]
+
+
+def test_negative_count(project):
+    line = line_of(project, "casualties", "deaths-ru-da")
+    edit_cell(project, "casualties", line, "value", "-1874")
+    assert f'raw/casualties.csv:{line}:8: negative-value: value ("-1874"): value is negative; counts, ' \
+        "amounts and durations are never negative" in problems_at(project, "casualties", line)
+
+
+def test_share_above_100_percent(project):
+    [row] = [r for r in csv.DictReader(open(project / "raw" / "casualties.csv", encoding="utf-8"))
+             if r["unit"] == "percent"]
+    line = line_of(project, "casualties", row["id"])
+    edit_cell(project, "casualties", line, "value", "142")
+    assert problems_at(project, "casualties", line) == [
+        f'raw/casualties.csv:{line}:8: percent-out-of-range: value ("142"): a share in percent lies '
+        "between 0 and 100"
+    ]
+
+
+def test_wrong_unit_for_the_measure(project):
+    line = line_of(project, "casualties", "deaths-ru-da")
+    edit_cell(project, "casualties", line, "unit", "people")
+    assert problems_at(project, "casualties", line) == [
+        f'raw/casualties.csv:{line}:11: unit-not-allowed: unit ("people"): when measure == "deaths", '
+        "unit must be one of: deaths"
+    ]
+
+
+def test_figure_dated_in_the_future(project):
+    line = line_of(project, "casualties", "deaths-ru-da")
+    edit_cell(project, "casualties", line, "as_of", "2999-01-01")
+    assert problems_at(project, "casualties", line) == [
+        f'raw/casualties.csv:{line}:12: date-out-of-window: as_of ("2999-01-01"): as_of must lie between '
+        "2022-02-24 and the day of validation"
+    ]
+
+
+def test_duplicate_fact_under_a_new_id(project):
+    path = project / "raw" / "casualties.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = line_of(project, "casualties", "deaths-ru-da")
+    lines.append(lines[line - 1].replace("deaths-ru-da,", "deaths-ru-da-again,", 1))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found = [p for p in validate(project, ["casualties"]) if p.code == "duplicate-fact"]
+    assert sorted(p.line for p in found) == [line, len(lines)]
+    assert all(p.is_error for p in found)
+
+
+def test_occupied_territory_coded_as_russian(project):
+    line = line_of(project, "regions", "UA-43")
+    edit_cell(project, "regions", line, "country_code", "RU")
+    edit_cell(project, "regions", line, "status", "russian-federal-subject")
+    assert f'raw/regions.csv:{line}:1: russian-region-code: region_code ("UA-43"): a Russian federal ' \
+        "subject has an RU- code" in problems_at(project, "regions", line)
+
+
+def test_unknown_country_code(project):
+    edit_cell(project, "foreign_countries", 2, "country_code", "XK")
+    assert problems_at(project, "foreign_countries", 2) == [
+        'raw/foreign_countries.csv:2:2: unknown-country-code: country_code ("XK"): not an ISO 3166-1 '
+        "alpha-2 country code"
+    ]
+
+
+def test_unused_source_is_a_warning_only(project):
+    path = project / "raw" / "sources.csv"
+    header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+    row = {"id": "inline-spare", "urls": "https://example.org/x", "publisher": "Example", "kind": "news",
+           "section": "2.5"}
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerow([row.get(name, "") for name in header])
+    problems = [p for p in validate(project, ["sources"]) if "inline-spare" in p.message]
+    assert [(p.code, p.severity) for p in problems] == [("unused-source", "warning")]
+
+
+HYGIENE = [
+    ("trailing space", "Tatarstan ", "surrounding-space",
+     'name_en: "Tatarstan " starts or ends with a space; delete the space'),
+    ("no-break space", "Republic\u00a0of Tatarstan", "invisible-character",
+     "name_en: contains invisible or control characters (U+00A0 NO-BREAK SPACE); retype the cell or "
+     "replace them with plain spaces"),
+    ("zero-width space", "Tatar\u200bstan", "invisible-character",
+     "name_en: contains invisible or control characters (U+200B ZERO WIDTH SPACE); retype the cell or "
+     "replace them with plain spaces"),
+    ("decomposed accent", "Tatarsta\u0301n", "not-nfc",
+     "name_en: is not in Unicode NFC form (letters built from combining accents); retype the accented letters"),
+    ("formula", "=HYPERLINK(\"http://x\")", "formula-like",
+     'name_en: "=HYPERLINK("http://x")" starts with \'=\', which a spreadsheet would run as a formula; '
+     "reword so the cell starts with a letter or digit"),
+]
+
+
+@pytest.mark.parametrize("label,cell,code,message", HYGIENE, ids=[h[0] for h in HYGIENE])
+def test_text_hygiene(project, label, cell, code, message):
+    line = line_of(project, "regions", "RU-TA")
+    edit_cell(project, "regions", line, "name_en", cell)
+    found = [p for p in validate(project, ["regions"]) if p.code == code]
+    assert [(p.line, p.column, p.message) for p in found] == [(line, 3, message)]
+
+
+PRIVATE = [
+    ("phone", "Call the recruiter at +7 912 345-67-89 for details."),
+    ("service number", "His личный номер was АК-123456 according to the list."),
+    ("name and birth date", "Ivan Ivanovich Petrov, born 12.03.1999, signed in May."),
+]
+
+
+@pytest.mark.parametrize("label,note", PRIVATE, ids=[p[0] for p in PRIVATE])
+def test_privacy_guard(project, label, note):
+    edit_cell(project, "bonuses", 2, "note", note)
+    found = [p for p in validate(project, ["bonuses"]) if p.code == "personal-data"]
+    assert found and all(p.line == 2 and p.field_name == "note" and p.is_error for p in found)
+
+
+def test_public_official_in_office_is_not_flagged(project):
+    edit_cell(project, "bonuses", 2, "note", "Vladimir Putin signed the law on 4 November 2025.")
+    assert [p for p in validate(project, ["bonuses"]) if p.code == "personal-data"] == []
+
+
+# Private individuals the report names; they must never appear in the data (principle 3).
+NAMES_IN_THE_REPORT = ["Smirijadin", "Goryatsjkin", "Goryachkin", "Kalmykov", "Tulojev", "Tuloev", "Karginov"]
+
+
+def test_no_private_individual_named_anywhere():
+    for folder in ("raw", "dist"):
+        for path in (ROOT / folder).rglob("*"):
+            if path.is_file() and path.suffix in (".csv", ".json", ".md"):
+                text = path.read_text(encoding="utf-8")
+                for name in NAMES_IN_THE_REPORT:
+                    assert name not in text, f"{path}: {name}"
