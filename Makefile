@@ -1,21 +1,16 @@
 # make build (default): validate raw/ and write dist/ when an input changed
-# make validate:        check raw/*.csv and print every problem
+# make validate:        check raw/*.csv, print every problem, HTML report in build/validation-report/
 # make test:            run the test suite
+# make expectations:    regenerate schemas/expectations/*.json after editing a schema
 # make archive:         zip dist/ under build/release/ with SHA256SUMS
 # make release:         prepare a release (BUMP=major|minor|patch or VERSION=x.y.z)
-# make expectations:    regenerate schemas/expectations/*.json after editing a schema
-# make archive: build
-	$(BIN)/recruitment archive
-
-release: $(STAMP)
-	$(BIN)/recruitment release $(if $(BUMP),--bump $(BUMP)) $(if $(VERSION),--new-version $(VERSION))
-
-clean:           remove the virtualenv and caches (dist/ is committed and stays)
+# make clean:           remove the virtualenv and caches (dist/ is committed and stays)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-INPUTS := $(wildcard raw/*.csv) $(wildcard schemas/*.yaml) $(wildcard schemas/expectations/*.json) $(wildcard pipeline/*.py)
+INPUTS := $(wildcard raw/*.csv) $(wildcard schemas/*.yaml) $(wildcard schemas/*.csv) \
+          $(wildcard schemas/expectations/*.json) $(wildcard pipeline/*.py)
 FORMAT ?= text
 
 .DEFAULT_GOAL := build
@@ -35,11 +30,11 @@ dist/datapackage.json: $(STAMP) $(INPUTS)
 validate: $(STAMP)
 	$(BIN)/recruitment validate --format $(FORMAT) --html build/validation-report
 
-expectations: $(STAMP)
-	$(BIN)/recruitment expectations
-
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+expectations: $(STAMP)
+	$(BIN)/recruitment expectations
 
 archive: build
 	$(BIN)/recruitment archive
