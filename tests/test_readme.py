@@ -55,3 +55,11 @@ def test_contribution_workflow_parses_and_uses_existing_targets():
     uploads = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact")]
     assert uploads and uploads[0]["with"]["path"].rstrip("/") == "build/validation-report"
     assert "--html build/validation-report" in makefile
+
+
+def test_makefile_parses_and_every_documented_target_exists():
+    import subprocess
+
+    for target in ("build", "validate", "test", "expectations", "archive", "release", "clean"):
+        result = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
