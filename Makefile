@@ -10,7 +10,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INPUTS := $(wildcard raw/*.csv) $(wildcard schemas/*.yaml) $(wildcard schemas/*.csv) \
-          $(wildcard schemas/expectations/*.json) $(wildcard pipeline/*.py)
+          $(wildcard schemas/expectations/*.json) $(wildcard pipeline/*.py) $(wildcard pipeline/site_assets/*)
 FORMAT ?= text
 
 .DEFAULT_GOAL := build

@@ -4,6 +4,7 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 from .build import build
 from .problems import DataInvalid, PipelineError, Problem
+from .tables import load
 from .validate import validate
 
 try:
@@ -11,4 +12,4 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
-__all__ = ["build", "validate", "Problem", "PipelineError", "DataInvalid", "__version__"]
+__all__ = ["build", "validate", "load", "Problem", "PipelineError", "DataInvalid", "__version__"]

@@ -14,6 +14,7 @@ import io
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,23 +24,33 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import docs, swap
+from . import docs, site, sqlite, swap, xlsx
 from .problems import DataInvalid, errors_in
 from .tables import read_typed_rows
 from .schemas import package_metadata, table_names, table_schema, table_title
 from .validate import validate
 
 FORMATS = ("csv", "json", "parquet")
-MEDIATYPES = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet"}
+MEDIATYPES = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet",
+              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              "sqlite": "application/vnd.sqlite3"}
 PANDAS_TYPES = {"integer": "Int64", "number": "Float64"}
 ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
 
 
+Progress = Callable[[int, int, str], None] | None
+EDITION_TITLES = {"xlsx": "Spreadsheet edition (all tables, README and data dictionary)",
+                  "sqlite": "SQLite database (all tables, with keys; for Datasette)"}
+
+
 @dataclass
-class TableOutput:
-    name: str
-    rows: int
-    files: dict[str, Path]
+class BuildResult:
+    dist: Path
+    rows: dict[str, int]  # rows per table
+    files: list[Path]  # every file written, relative to dist
+
+    def size(self) -> int:
+        return sum((self.dist / path).stat().st_size for path in self.files)
 
 
 def plain_number(value: Decimal | int | float) -> str:
@@ -153,35 +164,68 @@ def package_descriptor(schemas_dir: Path, resources: list[dict]) -> dict:
     return descriptor
 
 
-def write_package(root: Path, target: Path) -> list[TableOutput]:
+def file_resource(name: str, fmt: str, data: bytes) -> dict:
+    """A non-tabular resource (the spreadsheet, the SQLite database) with its size and hash."""
+    return {"name": f"{name}-{fmt}", "type": "file", "path": f"{name}.{fmt}", "format": fmt,
+            "mediatype": MEDIATYPES[fmt], "title": EDITION_TITLES[fmt],
+            "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def write_package(root: Path, target: Path, progress: Progress = None) -> BuildResult:
     """Write every file of the package into `target` (an empty folder)."""
     schemas_dir = root / "schemas"
-    resources_by_format: dict[str, list[dict]] = {fmt: [] for fmt in FORMATS}
-    outputs = []
-    for table in table_names(schemas_dir):
+    names = table_names(schemas_dir)
+    step = _stepper(progress, len(names) + 3)
+    tables, resources_by_format = {}, {fmt: [] for fmt in FORMATS}
+    for table in names:
+        step(f"table {table}")
         schema = table_schema(schemas_dir, table)
-        rows = read_typed_rows(root, table, schema)
-        files = {}
+        tables[table] = read_typed_rows(root, table, schema)
         for fmt in FORMATS:
-            data = file_bytes(rows, schema, fmt)
-            path = target / fmt / f"{table}.{fmt}"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            files[fmt] = path
+            data = file_bytes(tables[table], schema, fmt)
+            _write(target / fmt / f"{table}.{fmt}", data)
             resources_by_format[fmt].append(resource_descriptor(schemas_dir, table, fmt, data))
-        outputs.append(TableOutput(table, len(rows), files))
-    resources = [r for fmt in FORMATS for r in resources_by_format[fmt]]
-    descriptor = package_descriptor(schemas_dir, resources)
+    descriptor = package_descriptor(schemas_dir, [r for fmt in FORMATS for r in resources_by_format[fmt]])
+    name = descriptor["name"]
+    step("spreadsheet")
+    workbook = xlsx.xlsx_bytes(descriptor, tables)
+    _write(target / f"{name}.xlsx", workbook)
+    step("SQLite database")
+    sqlite.write_sqlite(descriptor, tables, target / f"{name}.sqlite")
+    _write(target / "metadata.json", sqlite.datasette_metadata(descriptor))
+    descriptor["resources"] += [file_resource(name, "xlsx", workbook),
+                                file_resource(name, "sqlite", (target / f"{name}.sqlite").read_bytes())]
+    step("site")
+    site.write_site(descriptor, tables, target / "site")
     text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
     (target / "datapackage.json").write_text(text, encoding="utf-8", newline="\n")
     (target / "data-dictionary.md").write_text(docs.data_dictionary(schemas_dir), encoding="utf-8", newline="\n")
-    return outputs
+    files = sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())
+    return BuildResult(target, {table: len(rows) for table, rows in tables.items()}, files)
 
 
-def build(root: Path | str = ".", dist: Path | str | None = None) -> list[TableOutput]:
+def _stepper(progress: Progress, total: int) -> Callable[[str], None]:
+    done = 0
+
+    def step(label: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total, label)
+    return step
+
+
+def build(root: Path | str = ".", dist: Path | str | None = None, progress: Progress = None) -> BuildResult:
     """Validate the raw tables, then write the data package to `dist/` atomically.
 
     Raises DataInvalid (and writes nothing) when validation finds errors.
+    `progress(done, total, label)` is called before each step, if given.
     """
     root = Path(root)
     dist = Path(dist) if dist is not None else root / "dist"
@@ -191,9 +235,8 @@ def build(root: Path | str = ".", dist: Path | str | None = None) -> list[TableO
     dist.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.new-", dir=dist.parent))
     try:
-        outputs = write_package(root, staging)
+        result = write_package(root, staging, progress)
         swap.replace_directory(staging, dist)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return [TableOutput(o.name, o.rows, {f: dist / p.relative_to(staging) for f, p in o.files.items()})
-            for o in outputs]
+    return BuildResult(dist, result.rows, result.files)

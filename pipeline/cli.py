@@ -126,19 +126,34 @@ def build(root: Path, dist: Path | None, fmt: str) -> None:
 
     Writes nothing if the data is invalid; swaps the new dist/ in atomically.
     """
+    progress = _terminal_progress if sys.stderr.isatty() else None
     try:
-        outputs = _run(build_package, root, dist)
+        result = _run(build_package, root, dist, progress)
     except DataInvalid as error:
         _echo_problems(error.problems, fmt)
         click.echo("build: nothing written; dist/ is unchanged", err=True)
         sys.exit(1)
-    files = [path for output in outputs for path in output.files.values()]
-    size = sum(path.stat().st_size for path in files)
-    rows = sum(output.rows for output in outputs)
-    click.echo(f"built {dist or root / 'dist'}: {len(outputs)} tables, {rows} rows, "
-               f"{len(files)} data files, {size / 1024:.0f} KiB")
-    for output in outputs:
-        click.echo(f"  {output.name:<18} {output.rows:>5} rows")
+    click.echo(build_summary(result))
+
+
+def _terminal_progress(done: int, total: int, label: str) -> None:
+    """One updating line on a terminal; CI (no terminal) sees nothing."""
+    click.echo(f"\r\033[K[{done}/{total}] {label}", err=True, nl=done == total)
+
+
+def build_summary(result) -> str:
+    """What build wrote: tables, rows, files and sizes."""
+    lines = [f"built {result.dist}: {len(result.rows)} tables, {sum(result.rows.values())} rows, "
+             f"{len(result.files)} files, {result.size() / 1024:.0f} KiB"]
+    lines += [f"  {table:<18} {rows:>5} rows" for table, rows in result.rows.items()]
+    groups: dict[str, list] = {}
+    for path in result.files:
+        groups.setdefault(path.parts[0] if len(path.parts) > 1 else path.name, []).append(path)
+    for group, paths in groups.items():
+        size = sum((result.dist / p).stat().st_size for p in paths)
+        label = f"{group}/ ({len(paths)} files)" if len(paths) > 1 or paths[0].parts[0] != group else group
+        lines.append(f"  {label:<40} {size / 1024:>8.1f} KiB")
+    return "\n".join(lines)
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""Documentation generated from `schemas/`: the data dictionary."""
+"""Documentation derived from `schemas/` and the package descriptor: the data dictionary, citation, constraints in words."""
 
 from __future__ import annotations
 
@@ -7,20 +7,43 @@ from pathlib import Path
 from .schemas import package_metadata, table_names, table_schema, table_title
 
 
-def _constraints_text(field: dict) -> str:
-    constraints = field.get("constraints", {})
+UNCERTAINTY_FIELDS = ("qualifier", "value", "value_low", "value_high", "unit")
+
+
+def table_resources(descriptor: dict) -> list[dict]:
+    """The CSV resources of the package: one per table, named after the table."""
+    return [r for r in descriptor["resources"] if r.get("format") == "csv"]
+
+
+def citation(descriptor: dict) -> str:
+    """How to cite a version of the package."""
+    credit = "; ".join(source["title"] for source in descriptor.get("sources", []))
+    return (f"{descriptor['name']} data package, version {descriptor['version']} "
+            f"({descriptor['licenses'][0]['name']}), with the date you downloaded it. "
+            f"Credit the founding report: {credit}.")
+
+
+def uncertainty_fields(descriptor: dict) -> list[dict]:
+    """The schema fields that carry a figure and its uncertainty, as the first table with them defines them."""
+    for resource in table_resources(descriptor):
+        fields = {f["name"]: f for f in resource["schema"]["fields"]}
+        if all(name in fields for name in UNCERTAINTY_FIELDS):
+            return [fields[name] for name in UNCERTAINTY_FIELDS]
+    return []
+
+
+def constraints_text(field: dict, quote: str = "") -> str:
+    """A field's constraints in words: required, unique, allowed values, bounds, pattern.
+
+    `quote` wraps values (a backtick for Markdown)."""
     parts = []
-    if constraints.get("required"):
-        parts.append("required")
-    if constraints.get("unique"):
-        parts.append("unique")
-    if "enum" in constraints:
-        parts.append("one of: " + ", ".join(f"`{v}`" for v in constraints["enum"]))
-    if "pattern" in constraints:
-        parts.append(f"pattern `{constraints['pattern']}`")
-    for key in ("minimum", "maximum", "minLength", "maxLength"):
-        if key in constraints:
-            parts.append(f"{key} {constraints[key]}")
+    for key, value in field.get("constraints", {}).items():
+        if value is True:
+            parts.append(key)
+        elif key == "enum":
+            parts.append("one of: " + ", ".join(f"{quote}{v}{quote}" for v in value))
+        elif value is not False:
+            parts.append(f"{key}: {quote}{value}{quote}")
     return "; ".join(parts)
 
 
@@ -51,7 +74,7 @@ def data_dictionary(schemas_dir: Path) -> str:
         lines += ["", "| field | type | constraints | description |", "|---|---|---|---|"]
         for field in schema["fields"]:
             lines.append(
-                f"| `{field['name']}` | {field['type']} | {_cell(_constraints_text(field))} | "
+                f"| `{field['name']}` | {field['type']} | {_cell(constraints_text(field, quote='`'))} | "
                 f"**{_cell(field['title'])}.** {_cell(field['description'])} |"
             )
         lines.append("")

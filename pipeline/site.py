@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from .xlsx import citation, constraints_text, table_resources, uncertainty_fields
+from .docs import citation, constraints_text, table_resources, uncertainty_fields
 
 ASSETS = Path(__file__).parent / "site_assets"
 ASSET_FILES = ("style.css", "table.js")
@@ -34,6 +34,7 @@ SYMBOLS = {"approximately": "≈ ", "at_least": "≥ ", "more_than": "> ", "at_m
 UNIT_LABELS = {"deaths_per_10000_inhabitants": "deaths per 10,000 inhabitants", "percent": "%"}
 SEASONS = {12: "winter", 1: "winter", 2: "winter", 3: "spring", 4: "spring", 5: "spring",
            6: "summer", 7: "summer", 8: "summer", 9: "autumn", 10: "autumn", 11: "autumn"}
+FORMAT_NAMES = {"csv": "CSV", "json": "JSON", "parquet": "Parquet"}
 LONG_TEXT, FOLDED_TEXT = 60, 200  # a longer text wraps; a much longer one folds to its start
 
 # Bar chart layout, in SVG units.
@@ -122,7 +123,7 @@ def rows_by_key(descriptor: dict, tables: dict[str, list[dict]]) -> dict[str, di
 
 
 def place_name(row: dict, index: dict) -> str:
-    """The region, federal district or country a row is about, by name."""
+    """The region or federal district a row is about, by name; all of Russia; or "Region not identified"."""
     if row.get("region_code"):
         return index["regions"].get(row["region_code"], {}).get("name_en", row["region_code"])
     if row.get("federal_district_id"):
@@ -191,19 +192,19 @@ def axis_maximum(bars: list[Bar]) -> float:
 
 def bar_marks(row: dict, x, y: float, colour: str, gradient: str) -> str:
     """The shapes of one figure, drawn as certain as it is. `x` maps a value to SVG x."""
-    qualifier, top, mid = row.get("qualifier"), y - BAR_HEIGHT / 2, y
+    qualifier, top = row.get("qualifier"), y - BAR_HEIGHT / 2
     if qualifier == "range":
         low, high = x(row["value_low"]), x(row["value_high"])
         return (f'<rect x="{low:.1f}" y="{top:.1f}" width="{high - low:.1f}" height="{BAR_HEIGHT}" '
                 f'fill="{colour}" fill-opacity="0.3"/>'
                 f'<path d="M{low:.1f} {top - 3:.1f}v{BAR_HEIGHT + 6}M{high:.1f} {top - 3:.1f}v{BAR_HEIGHT + 6}'
-                f'M{low:.1f} {mid:.1f}H{high:.1f}" stroke="{colour}" stroke-width="2.5" fill="none"/>')
+                f'M{low:.1f} {y:.1f}H{high:.1f}" stroke="{colour}" stroke-width="2.5" fill="none"/>')
     end = x(row["value"])
     width = max(end - PLOT_LEFT, 1)
     if qualifier in ("at_most", "less_than"):
         return (f'<rect x="{PLOT_LEFT}" y="{top:.1f}" width="{width:.1f}" height="{BAR_HEIGHT}" fill="{colour}" '
                 f'fill-opacity="0.12" stroke="{colour}" stroke-dasharray="2 2"/>'
-                f'<path d="M{end:.1f} {top - 3:.1f}v{BAR_HEIGHT + 6}M{end - 7:.1f} {mid - 4:.1f}l-5 4l5 4" '
+                f'<path d="M{end:.1f} {top - 3:.1f}v{BAR_HEIGHT + 6}M{end - 7:.1f} {y - 4:.1f}l-5 4l5 4" '
                 f'stroke="{colour}" stroke-width="2.5" fill="none"/>')
     bar = f'<rect x="{PLOT_LEFT}" y="{top:.1f}" width="{width:.1f}" height="{BAR_HEIGHT}" fill="{colour}"'
     if qualifier == "approximately":
@@ -212,7 +213,7 @@ def bar_marks(row: dict, x, y: float, colour: str, gradient: str) -> str:
         tip = end + ARROW
         return (bar + "/>" + f'<rect x="{end:.1f}" y="{top:.1f}" width="{ARROW - 8}" height="{BAR_HEIGHT}" '
                 f'fill="url(#{gradient})"/>'
-                f'<path d="M{tip - 8:.1f} {top - 2:.1f}L{tip:.1f} {mid:.1f}L{tip - 8:.1f} {top + BAR_HEIGHT + 2:.1f}" '
+                f'<path d="M{tip - 8:.1f} {top - 2:.1f}L{tip:.1f} {y:.1f}L{tip - 8:.1f} {top + BAR_HEIGHT + 2:.1f}" '
                 f'stroke="{colour}" stroke-opacity="0.5" stroke-width="2" fill="none"/>')
     return bar + "/>"
 
@@ -226,13 +227,13 @@ def bar_chart(bars: list[Bar], unit: str | None, chart_id: str, title: str, axis
         return PLOT_LEFT + float(value) / maximum * (PLOT_RIGHT - PLOT_LEFT)
 
     height = len(bars) * ROW_HEIGHT + (AXIS_HEIGHT if axis else 0) + 6
+    gradients = {colour: f"{chart_id}-fade-{i}" for i, colour in enumerate(sorted({b.colour for b in bars}))}
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
              f'aria-labelledby="{chart_id}-title"><title id="{chart_id}-title">{esc(title)}</title><defs>']
-    for i, colour in enumerate(sorted({b.colour for b in bars})):
-        parts.append(f'<linearGradient id="{chart_id}-fade-{i}"><stop offset="0" stop-color="{colour}"/>'
-                     f'<stop offset="1" stop-color="{colour}" stop-opacity="0"/></linearGradient>')
+    parts += [f'<linearGradient id="{gradient}"><stop offset="0" stop-color="{colour}"/>'
+              f'<stop offset="1" stop-color="{colour}" stop-opacity="0"/></linearGradient>'
+              for colour, gradient in gradients.items()]
     parts.append("</defs>")
-    gradients = {colour: f"{chart_id}-fade-{i}" for i, colour in enumerate(sorted({b.colour for b in bars}))}
     bottom = len(bars) * ROW_HEIGHT + 4
     if axis:
         for tick in ticks:
@@ -339,7 +340,7 @@ def deaths_page(descriptor: dict, tables: dict, index: dict) -> str:
                 and r["scope"] != "russia" and has_figure(r)]
     russia = [r for r in rows if r["scope"] == "russia" and has_figure(r)]
     named = [r for r in rows if not has_figure(r)]
-    body = (
+    return (
         "<h1>Deaths</h1><p class=\"lead\">Soldiers killed, by region, federal district and for the whole war, "
         "as counted or claimed by the source named under each bar. Each figure is drawn as certain as its "
         "source states it.</p>" + uncertainty_legend()
@@ -354,7 +355,6 @@ def deaths_page(descriptor: dict, tables: dict, index: dict) -> str:
         + without_figures(named, index, "Named without a figure")
         + '<p class="muted">Data: <a href="table-casualties.html">casualties table</a>.</p>'
     )
-    return body
 
 
 def bonuses_page(descriptor: dict, tables: dict, index: dict) -> str:
@@ -363,7 +363,7 @@ def bonuses_page(descriptor: dict, tables: dict, index: dict) -> str:
     chosen = sorted([r for r in rows if has_figure(r)],
                     key=lambda r: (place_name(r, index), r["as_of"] or date.min, r["id"]))
     bars = [Bar(place_name(r, index), f"{r['level']} · {when_text(r)}", r, levels[r["level"]]) for r in chosen]
-    body = (
+    return (
         "<h1>Contract bonuses</h1><p class=\"lead\">One-off payments for signing a contract with the army, by "
         "region and date. Amounts are given in the currency the report gives; they are never converted.</p>"
         + uncertainty_legend() + legend({k: v for k, v in levels.items() if any(b.colour == v for b in bars)})
@@ -373,7 +373,6 @@ def bonuses_page(descriptor: dict, tables: dict, index: dict) -> str:
         + without_figures([r for r in rows if not has_figure(r)], index, "Named as still paying high bonuses")
         + '<p class="muted">Data: <a href="table-bonuses.html">bonuses table</a>.</p>'
     )
-    return body
 
 
 def penalties_page(descriptor: dict, tables: dict, index: dict) -> str:
@@ -390,7 +389,7 @@ def penalties_page(descriptor: dict, tables: dict, index: dict) -> str:
     chosen = sorted([r for r in rows if has_figure(r)],
                     key=lambda r: (offences.index(r["offence"]), r["kind"], -extent(r), r["id"]))
     bars = [Bar(r["offence"].replace("-", " "), sublabel(r), r, kinds[r["kind"]]) for r in chosen]
-    body = (
+    return (
         "<h1>Penalties</h1><p class=\"lead\">What the law allows for evading the draft, leaving the unit "
         "(SOCh) and desertion, next to the sentences courts have handed down in the cases the report "
         "cites. A statutory maximum is drawn as an open bar up to its bound.</p>"
@@ -401,7 +400,6 @@ def penalties_page(descriptor: dict, tables: dict, index: dict) -> str:
                           lambda r: r["sanction"].replace("-", " "))
         + '<p class="muted">Data: <a href="table-penalties.html">penalties table</a>.</p>'
     )
-    return body
 
 
 # ---- timeline -------------------------------------------------------------
@@ -443,6 +441,8 @@ def year_clusters(spans: list[tuple[date, date]]) -> list[tuple[date, date, int]
 
 def timeline_svg(dated: list[dict], colours: dict[str, str]) -> str:
     """Dated events on a time axis (broken between distant years), numbered as in the list below."""
+    if not dated:
+        return ""
     spans = [event_span(r) for r in dated]
     clusters = year_clusters(spans)
     main = max(range(len(clusters)), key=lambda i: clusters[i][2])
@@ -516,7 +516,7 @@ def timeline_page(descriptor: dict, tables: dict, index: dict) -> str:
     colours = colours_for(schema_field(descriptor, "events", "event_type")["constraints"]["enum"])
     dated = sorted([r for r in rows if r.get("date")], key=lambda r: (r["date"], r["id"]))
     undated = [r for r in rows if not r.get("date")]
-    body = (
+    return (
         "<h1>Timeline</h1><p class=\"lead\">The laws, decisions and events of recruitment for the war. "
         "A dot is an event known to the day; a pale bar one known only to the month, season or year "
         "(it happened somewhere in that bar); a solid bar an event that lasted a period. Numbers match the "
@@ -529,7 +529,6 @@ def timeline_page(descriptor: dict, tables: dict, index: dict) -> str:
         + "".join(event_item(r, index, colours[r["event_type"]]) for r in undated)
         + '</ul><p class="muted">Data: <a href="table-events.html">events table</a>.</p>'
     )
-    return body
 
 
 # Chart pages: file -> (title, function returning the page body, one line for the front page).
@@ -550,7 +549,7 @@ def cell_html(value, name: str, links: dict[str, str], index: dict) -> str:
     text = cell_text(value)
     if value is None:
         return "<td></td>"
-    if name == "source_id":
+    if links.get(name) == "sources":
         return f"<td>{source_link(value, index)}</td>"
     if name in links:
         return f'<td><a href="table-{links[name]}.html#{esc(text)}">{esc(text)}</a></td>'
@@ -569,8 +568,21 @@ def cell_html(value, name: str, links: dict[str, str], index: dict) -> str:
 
 
 def downloads(descriptor: dict, table: str) -> str:
-    return " · ".join(f'<a href="../{r["path"]}">{esc(r["format"].upper() if r["format"] != "parquet" else "Parquet")}</a>'
-                      for r in descriptor["resources"] if r["name"] in (table, f"{table}-json", f"{table}-parquet"))
+    """Links to a table's CSV, JSON and Parquet files."""
+    copies = (table, f"{table}-json", f"{table}-parquet")
+    return " · ".join(f'<a href="../{esc(r["path"])}">{FORMAT_NAMES.get(r["format"], r["format"])}</a>'
+                      for r in descriptor["resources"] if r["name"] in copies)
+
+
+def field_item(field: dict, links: dict[str, str]) -> str:
+    """A field of a table, described: name, title, type, description, constraints, reference."""
+    extra = [prose(constraints_text(field))] if constraints_text(field) else []
+    if field["name"] in links:
+        table = links[field["name"]]
+        extra.append(f'refers to <a href="table-{table}.html">{esc(table)}</a>')
+    return (f"<dt><code>{esc(field['name'])}</code> {esc(field['title'])} "
+            f"<span class=\"badge\">{esc(field['type'])}</span></dt><dd>{prose(field['description'])}"
+            + "".join(f'<br><span class="muted">{text}</span>' for text in extra) + "</dd>")
 
 
 def table_page(descriptor: dict, resource: dict, tables: dict, index: dict) -> str:
@@ -586,14 +598,8 @@ def table_page(descriptor: dict, resource: dict, tables: dict, index: dict) -> s
     for row in rows:
         anchor = f' id="{esc(row[key[0]])}"' if len(key) == 1 else ""
         body_rows.append(f"<tr{anchor}>" + "".join(cell_html(row[n], n, links, index) for n in names) + "</tr>")
-    fields = "".join(
-        f"<dt><code>{esc(f['name'])}</code> {esc(f['title'])} <span class=\"badge\">{esc(f['type'])}</span></dt>"
-        f"<dd>{prose(f['description'])}"
-        + (f'<br><span class="muted">{prose(constraints_text(f))}</span>' if constraints_text(f) else "")
-        + (f'<br><span class="muted">refers to <a href="table-{links[f["name"]]}.html">{esc(links[f["name"]])}</a>'
-           f"</span>" if f["name"] in links else "") + "</dd>"
-        for f in schema["fields"])
-    body = (
+    fields = "".join(field_item(f, links) for f in schema["fields"])
+    return (
         f"<h1>{esc(resource['title'])}</h1><p class=\"lead\">{prose(resource['description'])}</p>"
         f"<p>{len(rows)} rows · download {downloads(descriptor, name)} · "
         f"primary key <code>{esc(', '.join(key))}</code></p>"
@@ -603,7 +609,6 @@ def table_page(descriptor: dict, resource: dict, tables: dict, index: dict) -> s
         f'<table class="data" id="data"><thead><tr>{head}</tr></thead><tbody>'
         + "".join(body_rows) + f"</tbody></table><h2>Fields</h2><dl class=\"fields\">{fields}</dl>"
     )
-    return body
 
 
 # ---- front page and layout -------------------------------------------------
@@ -621,19 +626,21 @@ def index_page(descriptor: dict, tables: dict, index: dict) -> str:
                           for f in uncertainty_fields(descriptor))
     sources = "".join(f"<li>{esc(s['title'])}. {prose(s.get('description', ''))}</li>"
                       for s in descriptor.get("sources", []))
-    body = (
+    return (
         f"<h1>{esc(descriptor['title'])}</h1><p class=\"lead\">{prose(descriptor['description'])}</p>"
         f"<p>Version <strong>{esc(descriptor['version'])}</strong> of the <code>{esc(name)}</code> data package. "
         f'License: <a href="{esc(license_.get("path", ""))}" rel="noopener noreferrer">'
         f"{esc(license_.get('title', license_['name']))}</a> ({esc(license_['name'])}).</p>"
         f"<h2>Charts</h2><div class=\"cards\">{cards}</div>"
-        f"<h2>Tables</h2><div class=\"scroll\"><table><thead><tr><th>table</th><th>rows</th><th>what it holds</th>"
-        f"<th>download</th></tr></thead><tbody>{table_rows}</tbody></table></div>"
+        f"<h2>Tables</h2><table><thead><tr><th>table</th><th>rows</th><th>what it holds</th>"
+        f"<th>download</th></tr></thead><tbody>{table_rows}</tbody></table>"
         f"<h2>Downloads</h2><ul>"
         f'<li><a href="../{esc(name)}.xlsx">{esc(name)}.xlsx</a>: the spreadsheet edition (a README sheet, '
         f"a data dictionary and a sheet per table)</li>"
         f'<li><a href="../{esc(name)}.sqlite">{esc(name)}.sqlite</a>: one SQLite database, ready for '
         f"<code>datasette {esc(name)}.sqlite -m metadata.json</code></li>"
+        f'<li><a href="../metadata.json">metadata.json</a>: titles, license and column descriptions for '
+        f"Datasette</li>"
         f'<li><a href="../datapackage.json">datapackage.json</a>: the Frictionless data package descriptor, '
         f"with every schema</li>"
         f'<li><a href="../data-dictionary.md">data-dictionary.md</a>: every table and field</li>'
@@ -645,7 +652,6 @@ def index_page(descriptor: dict, tables: dict, index: dict) -> str:
         + f"<h2>Sources</h2><ul>{sources}</ul><p>Every row links to its source on the "
         f'<a href="table-sources.html">sources page</a>.</p>'
     )
-    return body
 
 
 def nav(descriptor: dict, current: str, titles: dict[str, str]) -> str:

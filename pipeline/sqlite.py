@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .xlsx import table_resources
+from .docs import table_resources
 
 SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "date": "TEXT"}
 LABEL_COLUMNS = ("name_en", "publisher")

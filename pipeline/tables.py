@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 from frictionless import Resource, Schema, system
+
+from .archive import open_release
+from .problems import PipelineError
 
 
 def read_typed_rows(root: Path, name: str, schema: dict) -> list[dict]:
@@ -41,3 +46,33 @@ def typed_frame(rows: list[dict], schema: dict) -> pd.DataFrame:
     if rows and "__line__" in rows[0]:
         columns["__line__"] = pd.Series([row["__line__"] for row in rows], dtype="int64")
     return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
+
+
+def pandas_dtypes(schema: dict) -> dict:
+    """The pandas dtype each non-date field implies: Int64, Float64, a category of the enum's values, or string."""
+    kinds = {"integer": "Int64", "number": "Float64", "string": "string"}
+    dtypes = {}
+    for field in schema["fields"]:
+        enum = field.get("constraints", {}).get("enum")
+        if field["type"] != "date":
+            dtypes[field["name"]] = pd.CategoricalDtype(enum) if enum else kinds[field["type"]]
+    return dtypes
+
+
+def load(table: str, package: str | Path = "dist") -> pd.DataFrame:
+    """One table of a built package (a folder or a release zip) as a typed DataFrame.
+
+    Integers are nullable Int64, numbers Float64, enums categories, dates
+    datetime64 and text strings, as the table's schema says.
+    """
+    package = Path(package)
+    if package.suffix == ".zip":
+        package = open_release(package, Path(tempfile.mkdtemp(prefix="release-")))
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    resource = next((r for r in descriptor["resources"] if r["name"] == table), None)
+    if resource is None:
+        raise PipelineError(f"{package}: no table {table!r}")
+    schema = resource["schema"]
+    dates = [f["name"] for f in schema["fields"] if f["type"] == "date"]
+    return pd.read_csv(package / resource["path"], dtype=pandas_dtypes(schema), parse_dates=dates,
+                       keep_default_na=False, na_values=[""])

@@ -11,51 +11,20 @@ byte-identical files.
 from __future__ import annotations
 
 import io
+import math
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import xlsxwriter
 
+from .docs import citation, constraints_text, table_resources, uncertainty_fields
+
 # The workbook's creation date (a fixed one keeps the bytes reproducible).
 CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)
-UNCERTAINTY_FIELDS = ("qualifier", "value", "value_low", "value_high", "unit")
 MIN_WIDTH, MAX_WIDTH = 8, 60
+LINE_HEIGHT = 15  # points per line of text at the default font size
+README_WIDTHS = [32, 110]
 README_SHEET, DICTIONARY_SHEET = "README", "Data dictionary"
-
-
-def table_resources(descriptor: dict) -> list[dict]:
-    """The CSV resources of the package: one per table, named after the table."""
-    return [r for r in descriptor["resources"] if r.get("format") == "csv"]
-
-
-def citation(descriptor: dict) -> str:
-    """How to cite a version of the package."""
-    credit = "; ".join(source["title"] for source in descriptor.get("sources", []))
-    return (f"{descriptor['name']} data package, version {descriptor['version']} "
-            f"({descriptor['licenses'][0]['name']}), with the date you downloaded it. "
-            f"Credit the founding report: {credit}.")
-
-
-def uncertainty_fields(descriptor: dict) -> list[dict]:
-    """The schema fields that carry a figure and its uncertainty, as the first table with them defines them."""
-    for resource in table_resources(descriptor):
-        fields = {f["name"]: f for f in resource["schema"]["fields"]}
-        if all(name in fields for name in UNCERTAINTY_FIELDS):
-            return [fields[name] for name in UNCERTAINTY_FIELDS]
-    return []
-
-
-def constraints_text(field: dict) -> str:
-    """A field's constraints in words: required, unique, allowed values, bounds, pattern."""
-    parts = []
-    for key, value in field.get("constraints", {}).items():
-        if value is True:
-            parts.append(key)
-        elif key == "enum":
-            parts.append("one of: " + ", ".join(map(str, value)))
-        else:
-            parts.append(f"{key}: {value}")
-    return "; ".join(parts)
 
 
 def references(schema: dict) -> dict[str, str]:
@@ -63,6 +32,21 @@ def references(schema: dict) -> dict[str, str]:
     return {field: f"{key['reference']['resource']}.{ref}"
             for key in schema.get("foreignKeys", [])
             for field, ref in zip(key["fields"], key["reference"]["fields"])}
+
+
+def column_widths(header: list[str], rows: list[list], wrap: set[int]) -> list[int]:
+    """Column widths in characters: the widest value (or header and filter button), within bounds."""
+    widths = []
+    for col, text in enumerate(header):
+        widest = max([cell_width(text) + 3] + [cell_width(values[col]) for values in rows])
+        widths.append(MAX_WIDTH if col in wrap else min(max(widest + 1, MIN_WIDTH), MAX_WIDTH))
+    return widths
+
+
+def wrapped_lines(value, width: int) -> int:
+    """Roughly how many lines a text takes when wrapped in a column `width` characters wide."""
+    text = "" if value is None else str(value)
+    return sum(max(1, math.ceil(len(line) / (width * 1.1))) for line in text.split("\n"))
 
 
 def cell_width(value) -> int:
@@ -74,6 +58,12 @@ def cell_width(value) -> int:
     return max(len(line) for line in str(value).split("\n"))
 
 
+def printable(sheet) -> None:
+    """Print a sheet landscape, one page wide."""
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+
+
 class Writer:
     """Writes a workbook's sheets with one set of formats."""
 
@@ -83,33 +73,42 @@ class Writer:
         self.title = workbook.add_format({"bold": True, "font_size": 14})
         self.bold = workbook.add_format({"bold": True, "valign": "top"})
         self.wrapped = workbook.add_format({"text_wrap": True, "valign": "top"})
-        self.date = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        self.date = workbook.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
+        self.top = workbook.add_format({"valign": "top"})
 
     def cell(self, sheet, row: int, col: int, value, fmt=None) -> None:
-        """Write one typed value: numbers as numbers, dates as dates, text as plain strings."""
+        """Write one typed value: numbers as numbers, dates as dates, text as plain strings (top-aligned)."""
         if value is None:
             return
         if isinstance(value, (int, float, Decimal)):
-            sheet.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt)
+            sheet.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt or self.top)
         elif isinstance(value, date):
             sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), fmt or self.date)
         else:
-            sheet.write_string(row, col, str(value), fmt)
+            sheet.write_string(row, col, str(value), fmt or self.top)
+
+    def row(self, sheet, row: int, values: list, widths: list[int], wrap: set[int], fmt=None) -> None:
+        """Write one row, tall enough for its wrapped text (spreadsheets do not all fit it on opening)."""
+        lines = max([wrapped_lines(values[col], widths[col]) for col in wrap] + [1])
+        if lines > 1:
+            sheet.set_row(row, LINE_HEIGHT * lines)
+        for col, value in enumerate(values):
+            self.cell(sheet, row, col, value, self.wrapped if col in wrap else fmt)
 
     def grid(self, name: str, header: list[str], rows: list[list], wrap: set[int] = frozenset()):
         """A sheet with a frozen header row, an autofilter and widths to fit; `wrap` columns wrap text."""
         sheet = self.workbook.add_worksheet(name)
+        widths = column_widths(header, rows, wrap)
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
         for col, text in enumerate(header):
             self.cell(sheet, 0, col, text, self.header)
         for row_number, values in enumerate(rows, start=1):
-            for col, value in enumerate(values):
-                self.cell(sheet, row_number, col, value, self.wrapped if col in wrap else None)
-        for col, text in enumerate(header):
-            widest = max([cell_width(text) + 3] + [cell_width(values[col]) for values in rows])
-            width = MAX_WIDTH if col in wrap else min(max(widest + 1, MIN_WIDTH), MAX_WIDTH)
-            sheet.set_column(col, col, width)
+            self.row(sheet, row_number, values, widths, wrap)
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+        printable(sheet)
+        sheet.repeat_rows(0)
         return sheet
 
 
@@ -152,12 +151,12 @@ def dictionary_rows(descriptor: dict) -> list[list]:
 
 def write_readme(writer: Writer, descriptor: dict, tables: dict[str, list[dict]]) -> None:
     sheet = writer.workbook.add_worksheet(README_SHEET)
-    sheet.set_column(0, 0, 32)
-    sheet.set_column(1, 1, 110)
+    for col, width in enumerate(README_WIDTHS):
+        sheet.set_column(col, col, width)
+    printable(sheet)
     writer.cell(sheet, 0, 0, descriptor["title"], writer.title)
     for row, (label, text) in enumerate(readme_rows(descriptor, tables), start=2):
-        writer.cell(sheet, row, 0, label or None, writer.bold)
-        writer.cell(sheet, row, 1, text or None, writer.wrapped)
+        writer.row(sheet, row, [label or None, text or None], README_WIDTHS, {1}, writer.bold)
 
 
 def xlsx_bytes(descriptor: dict, tables: dict[str, list[dict]]) -> bytes:
@@ -175,7 +174,7 @@ def xlsx_bytes(descriptor: dict, tables: dict[str, list[dict]]) -> bytes:
     writer = Writer(workbook)
     write_readme(writer, descriptor, tables)
     writer.grid(DICTIONARY_SHEET, ["table", "field", "title", "type", "constraints", "references", "description"],
-                dictionary_rows(descriptor), wrap={6})
+                dictionary_rows(descriptor), wrap={4, 6})
     for resource in table_resources(descriptor):
         names = [f["name"] for f in resource["schema"]["fields"]]
         rows = [[row[n] for n in names] for row in tables[resource["name"]]]

@@ -59,13 +59,17 @@ def test_every_format_of_every_table_is_listed_with_its_hash(built):
     descriptor = json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
     listed = {r["path"]: r for r in descriptor["resources"]}
     expected = {f"{fmt}/{t}.{fmt}" for t in TABLES for fmt in ("csv", "json", "parquet")}
-    assert set(listed) == expected
+    editions = {"russia-war-recruitment.xlsx", "russia-war-recruitment.sqlite"}
+    assert set(listed) == expected | editions
     for path, resource in listed.items():
         data = (built / path).read_bytes()
         assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
-        if resource["format"] == "csv":
+        if resource["format"] in ("csv", "xlsx", "sqlite"):
             assert resource["bytes"] == len(data)
-        assert resource["schema"]["fields"], path
+        if path in editions:
+            assert resource["type"] == "file"
+        else:
+            assert resource["schema"]["fields"], path
     assert descriptor["version"] and descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     assert descriptor["name"] == "russia-war-recruitment"
 
@@ -159,3 +163,13 @@ def test_dates_survive_as_dates(built):
     frame = pd.read_parquet(built / "parquet" / "events.parquet")
     first = frame["date"].dropna().iloc[0]
     assert isinstance(first, date)
+
+
+def test_load_gives_the_types_the_schema_implies(built):
+    from pipeline import load
+
+    frame = load("casualties", built)
+    assert str(frame["value"].dtype) == "Float64" and str(frame["as_of"].dtype).startswith("datetime64")
+    unit = next(f for f in table_schema(ROOT / "schemas", "casualties")["fields"] if f["name"] == "unit")
+    assert list(frame["unit"].cat.categories) == unit["constraints"]["enum"]
+    assert str(load("sources", built)["footnote"].dtype) == "Int64"

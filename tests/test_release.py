@@ -260,3 +260,9 @@ def test_citation_file_is_valid_cff():
 def test_retired_ids_are_never_reused():
     """Every id retired by a release stays out of raw/ (the list is kept in schemas/retired_ids.csv)."""
     assert [p.as_text() for p in validate(ROOT) if p.code == "retired-id"] == []
+
+
+def test_load_reads_a_release_zip(release_zip, built):
+    from pipeline import load
+
+    assert load("regions", release_zip).equals(load("regions", built))

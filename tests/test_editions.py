@@ -1,0 +1,246 @@
+"""The spreadsheet (.xlsx) and SQLite editions, checked against the CSV copies of a fresh build."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline.build import csv_cell
+from pipeline.sqlite import datasette_metadata, write_sqlite
+from pipeline.tables import read_typed_rows
+from pipeline.docs import table_resources
+from pipeline.xlsx import DICTIONARY_SHEET, README_SHEET, xlsx_bytes
+
+
+@pytest.fixture(scope="module")
+def descriptor(built: Path) -> dict:
+    return json.loads((built / "datapackage.json").read_text(encoding="utf-8")) | {"__dist__": str(built)}
+
+
+@pytest.fixture(scope="module")
+def tables(built: Path, descriptor: dict) -> dict[str, list[dict]]:
+    """The typed rows build works from, read from the copy of raw/ the build used."""
+    return {r["name"]: read_typed_rows(built.parent, r["name"], r["schema"]) for r in table_resources(descriptor)}
+
+
+def csv_rows(built: Path, table: str) -> list[list[str]]:
+    with (built / "csv" / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def as_csv_text(value) -> str:
+    """A value read back from a spreadsheet or database, written as the CSV writes it."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, float):
+        return csv_cell(Decimal(repr(value)))
+    return csv_cell(value)
+
+
+def built_file(descriptor: dict, fmt: str) -> Path:
+    """An edition as build wrote it, checked against its resource in datapackage.json."""
+    [resource] = [r for r in descriptor["resources"] if r["format"] == fmt]
+    path = Path(descriptor["__dist__"]) / resource["path"]
+    assert resource["hash"] == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    return path
+
+
+# ---- spreadsheet -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def workbook(descriptor: dict, tables: dict) -> openpyxl.Workbook:
+    """The spreadsheet as build wrote it."""
+    return openpyxl.load_workbook(built_file(descriptor, "xlsx"))
+
+
+def test_xlsx_has_readme_dictionary_then_one_sheet_per_table(workbook, descriptor):
+    assert workbook.sheetnames == [README_SHEET, DICTIONARY_SHEET] + [r["name"] for r in table_resources(descriptor)]
+
+
+def test_xlsx_every_value_equals_the_csv_copy(workbook, built, descriptor):
+    for resource in table_resources(descriptor):
+        sheet = workbook[resource["name"]]
+        read_back = [[as_csv_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        assert read_back == csv_rows(built, resource["name"]), resource["name"]
+
+
+def test_xlsx_cells_have_their_types(workbook, descriptor):
+    for resource in table_resources(descriptor):
+        sheet = workbook[resource["name"]]
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")
+        for field, column in zip(resource["schema"]["fields"], sheet.iter_cols(min_row=2)):
+            for cell in column:
+                if cell.value is None:
+                    continue
+                if field["type"] == "date":
+                    assert cell.is_date and cell.number_format == "yyyy-mm-dd", (field["name"], cell.value)
+                elif field["type"] in ("number", "integer"):
+                    assert cell.data_type == "n", (field["name"], cell.value)
+                else:
+                    assert cell.data_type == "s", (field["name"], cell.value)
+
+
+def test_xlsx_writes_formula_like_text_and_any_letters_as_plain_strings():
+    schema = {"fields": [{"name": "text", "type": "string", "title": "Text", "description": "Text."},
+                         {"name": "n", "type": "number", "title": "N", "description": "A number."},
+                         {"name": "day", "type": "date", "title": "Day", "description": "A date."}],
+              "primaryKey": ["text"]}
+    descriptor = {"name": "test", "title": "Test", "version": "1.0.0", "description": "A test package.",
+                  "licenses": [{"name": "CC-BY-4.0"}],
+                  "resources": [{"name": "notes", "format": "csv", "title": "Notes", "description": "Notes.",
+                                 "schema": schema}]}
+    texts = ["=1+1", "+47 22 00 00 00", "-5", "@SUM(A1)", "=HYPERLINK(\"http://example.org\")",
+             "Республика Адыгея", "Helsingforskomiteen: æøå ÆØÅ"]
+    rows = [{"text": t, "n": Decimal("6.5") if i == 0 else None, "day": date(2022, 2, 24) if i == 0 else None,
+             "__line__": i + 2} for i, t in enumerate(texts)]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(descriptor, {"notes": rows})))["notes"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == texts
+    assert all(c.data_type == "s" for c in cells)
+    assert sheet["B2"].value == 6.5 and sheet["C2"].is_date and sheet["B3"].value is None
+    assert sheet.max_column == 3  # __line__ is left out
+
+
+def test_xlsx_readme_and_dictionary_describe_the_package(workbook, descriptor):
+    readme = "\n".join(str(v) for row in workbook[README_SHEET].iter_rows(values_only=True) for v in row if v)
+    for text in (descriptor["title"], descriptor["version"], descriptor["licenses"][0]["name"], "How to cite",
+                 "qualifier", "value_low", "value_high", "unit"):
+        assert text in readme
+    dictionary = list(workbook[DICTIONARY_SHEET].iter_rows(min_row=2, values_only=True))
+    expected = [(r["name"], f["name"]) for r in table_resources(descriptor) for f in r["schema"]["fields"]]
+    assert [(row[0], row[1]) for row in dictionary] == expected
+    assert all(row[6] for row in dictionary)  # every field has a description
+
+
+def test_xlsx_is_reproducible(descriptor, tables):
+    assert xlsx_bytes(descriptor, tables) == xlsx_bytes(descriptor, tables)
+
+
+# ---- SQLite ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def database(descriptor) -> Path:
+    """The database as build wrote it."""
+    return built_file(descriptor, "sqlite")
+
+
+def test_sqlite_is_reproducible(database, tmp_path, descriptor, tables):
+    again = tmp_path / "again.sqlite"
+    write_sqlite(descriptor, tables, again)
+    write_sqlite(descriptor, tables, again)  # replacing an existing file gives the same bytes too
+    assert again.read_bytes() == database.read_bytes()
+
+
+def test_sqlite_rows_equal_the_csv_copies(database, built, descriptor):
+    with sqlite3.connect(database) as connection:
+        for resource in table_resources(descriptor):
+            names = [f["name"] for f in resource["schema"]["fields"]]
+            key = ", ".join(f'"{k}"' for k in resource["schema"]["primaryKey"])
+            rows = connection.execute(f'SELECT * FROM "{resource["name"]}" ORDER BY {key}').fetchall()
+            expected = csv_rows(built, resource["name"])
+            assert [d[0] for d in connection.execute(f'SELECT * FROM "{resource["name"]}"').description] == names
+            assert len(rows) == len(expected) - 1
+            assert sorted([as_csv_text(v) for v in row] for row in rows) == sorted(expected[1:])
+
+
+def test_sqlite_has_types_keys_and_indexes(database, descriptor):
+    types = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "date": "TEXT"}
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        for resource in table_resources(descriptor):
+            name, schema = resource["name"], resource["schema"]
+            info = connection.execute(f'PRAGMA table_info("{name}")').fetchall()
+            assert [(c[1], c[2]) for c in info] == [(f["name"], types[f["type"]]) for f in schema["fields"]]
+            assert [c[1] for c in sorted(info, key=lambda c: c[5]) if c[5]] == schema["primaryKey"]
+            foreign = {(row[3], row[2], row[4]) for row in connection.execute(f'PRAGMA foreign_key_list("{name}")')}
+            expected = {(k["fields"][0], k["reference"]["resource"], k["reference"]["fields"][0])
+                        for k in schema.get("foreignKeys", [])}
+            assert foreign == expected
+            indexed = {connection.execute(f'PRAGMA index_info("{index[1]}")').fetchone()[2]
+                       for index in connection.execute(f'PRAGMA index_list("{name}")')}
+            assert {k["fields"][0] for k in schema.get("foreignKeys", [])} - set(schema["primaryKey"]) <= indexed
+
+
+def test_datasette_metadata_describes_every_table_and_column(descriptor):
+    meta = json.loads(datasette_metadata(descriptor))
+    assert descriptor["title"] in meta["title"] and meta["license"] and meta["license_url"] and meta["source"]
+    tables = meta["databases"][descriptor["name"]]["tables"]
+    assert list(tables) == [r["name"] for r in table_resources(descriptor)]
+    for resource in table_resources(descriptor):
+        assert tables[resource["name"]]["description"] == resource["description"]
+        assert set(tables[resource["name"]]["columns"]) == {f["name"] for f in resource["schema"]["fields"]}
+    assert datasette_metadata(descriptor) == datasette_metadata(descriptor)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch_json(url: str):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+def test_datasette_serves_the_database(database, descriptor, tables, tmp_path):
+    pytest.importorskip("datasette", reason="datasette is not installed")
+    metadata = tmp_path / "metadata.json"
+    metadata.write_bytes(datasette_metadata(descriptor))
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "datasette", "serve", str(database), "-m", str(metadata),
+                               "-h", "127.0.0.1", "-p", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                fetch_json(f"{base}/-/versions.json")
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"datasette did not start: {server.stdout.read().decode(errors='replace')}")
+                time.sleep(0.3)
+        rows = fetch_json(f"{base}/{descriptor['name']}/casualties.json?_shape=array&_size=max")
+        assert len(rows) == len(tables["casualties"])
+        assert {row["id"] for row in rows} == {row["id"] for row in tables["casualties"]}
+        assert fetch_json(f"{base}/-/metadata.json")["title"] == json.loads(metadata.read_bytes())["title"]
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stdout.close()
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_reads_every_sheet_as_the_csv_copy(descriptor, built, tmp_path):
+    """LibreOffice in headless mode converts each table sheet back to exactly the CSV copy."""
+    workbook = built_file(descriptor, "xlsx")
+    filter_options = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", filter_options, "--outdir", str(tmp_path), str(workbook)],
+                   check=True, capture_output=True, timeout=300)
+    for resource in table_resources(descriptor):
+        converted = tmp_path / f"{workbook.stem}-{resource['name']}.csv"
+        assert converted.read_bytes() == (built / resource["path"]).read_bytes(), resource["name"]
