@@ -204,9 +204,10 @@ def schema_changes(old: Snapshot, new: Snapshot) -> list[SchemaChange]:
 def row_changes(old: Snapshot, new: Snapshot) -> list[CellChange]:
     changes = []
     for table, rows in new.rows.items():
-        before = old.rows.get(table, {}) if table in old.schemas else None
-        if before is None:
-            continue  # a new table: its rows come with the table-added change
+        if table not in old.schemas:  # a new table: every row is added
+            changes += [CellChange(table, "/".join(key), "added") for key in rows]
+            continue
+        before = old.rows.get(table, {})
         shared = [f["name"] for f in new.schemas[table]["fields"] if f["name"] in
                   {g["name"] for g in old.schemas[table]["fields"]}]
         for key, row in rows.items():
@@ -241,10 +242,13 @@ def diff_markdown(result: PackageDiff) -> str:
     if result.schema_changes:
         lines += ["", "### Schema changes", ""]
         lines += [f"- `{c.table}`: {c.detail} ({BUMP_NAMES[c.bump]})" for c in result.schema_changes]
-    tables = sorted({c.table for c in result.row_changes})
-    for table in tables:
+    new_tables = {c.table for c in result.schema_changes if c.kind == "table-added"}
+    for table in sorted({c.table for c in result.row_changes}):
         changes = [c for c in result.row_changes if c.table == table]
         counts = {kind: len({c.id for c in changes if c.change == kind}) for kind in ("added", "removed", "changed")}
+        if table in new_tables:
+            lines += ["", f"### `{table}`: new table, {counts['added']} rows"]
+            continue
         lines += ["", f"### `{table}`: {counts['added']} added, {counts['removed']} removed, "
                       f"{counts['changed']} changed", ""]
         for c in changes:
