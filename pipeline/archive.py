@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
+import tempfile
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from .problems import PipelineError
@@ -79,6 +81,16 @@ def _safe_member(info: zipfile.ZipInfo) -> PurePosixPath:
     return name
 
 
+MAX_RELEASE_BYTES = 2 * 1024**3  # refuse to unpack more than this (a zip bomb)
+
+
+@contextmanager
+def unpacked_release(zip_path: Path):
+    """A verified release zip, unpacked into a temporary folder for the `with` block."""
+    with tempfile.TemporaryDirectory(prefix="release-") as scratch:
+        yield open_release(Path(zip_path), Path(scratch))
+
+
 def open_release(zip_path: Path, target: Path) -> Path:
     """Extract a release zip safely into `target` and verify it; return the package folder.
 
@@ -91,11 +103,21 @@ def open_release(zip_path: Path, target: Path) -> Path:
         raise PipelineError(f"{zip_path}: not a readable zip ({error})") from None
     with bundle:
         members = [(info, _safe_member(info)) for info in bundle.infolist() if not info.is_dir()]
+        if sum(info.file_size for info, _ in members) > MAX_RELEASE_BYTES:
+            raise PipelineError(f"{zip_path}: unpacks to more than {MAX_RELEASE_BYTES} bytes; refusing")
         tops = {name.parts[0] for _, name in members}
         if len(tops) != 1:
             raise PipelineError(f"{zip_path}: expected one top folder, found {sorted(tops)}")
         files = {PurePosixPath(*name.parts[1:]).as_posix(): bundle.read(info) for info, name in members}
-    verify_release_files(zip_path.name, files)
+    names = set(files)
+    for name in names:
+        parents = {str(parent) for parent in PurePosixPath(name).parents}
+        if parents & names:
+            raise PipelineError(f"{zip_path}: {name} is inside a path that is also a file; refusing to extract")
+    try:
+        verify_release_files(zip_path.name, files)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:  # malformed JSON, text or descriptor
+        raise PipelineError(f"{zip_path.name}: malformed release ({type(error).__name__}: {error})") from None
     folder = target / tops.pop()
     for name, data in files.items():
         path = folder / name
@@ -108,7 +130,7 @@ def verify_release_files(label: str, files: dict[str, bytes]) -> None:
     if "SHA256SUMS" not in files or "datapackage.json" not in files:
         raise PipelineError(f"{label}: SHA256SUMS or datapackage.json missing; not a release of this project")
     listed = {}
-    for line in files["SHA256SUMS"].decode().splitlines():
+    for line in files["SHA256SUMS"].decode("utf-8").splitlines():
         digest, _, name = line.partition("  ")
         listed[name] = digest
     for name, data in files.items():
@@ -123,6 +145,10 @@ def verify_release_files(label: str, files: dict[str, bytes]) -> None:
         raise PipelineError(f"{label}: listed in SHA256SUMS but missing: {', '.join(missing)}")
     descriptor = json.loads(files["datapackage.json"])
     for resource in descriptor.get("resources", []):
+        for key in ("schema", "dialect"):
+            if isinstance(resource.get(key), str):
+                raise PipelineError(f"{label}: resource {resource.get('name')} refers to a {key} outside "
+                                    "datapackage.json; a release carries its schemas inline")
         expected = resource.get("hash", "").removeprefix("sha256:")
         data = files.get(resource["path"])
         if data is None:

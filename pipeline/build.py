@@ -1,4 +1,4 @@
-"""Build `dist/`: the data package in CSV, JSON and Parquet.
+"""Build `dist/`: the data package (CSV, JSON, Parquet) and its editions (xlsx, SQLite, site).
 
 The build validates first and writes nothing when the data is invalid. It
 writes into a temporary folder beside `dist/` and swaps it in atomically, so an
@@ -16,8 +16,6 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +24,7 @@ import pyarrow.parquet as pq
 
 from . import docs, site, sqlite, swap, xlsx
 from .problems import DataInvalid, errors_in
-from .tables import read_typed_rows
+from .tables import csv_cell, json_value, read_typed_rows
 from .schemas import package_metadata, table_names, table_schema, table_title
 from .validate import validate
 
@@ -51,34 +49,6 @@ class BuildResult:
 
     def size(self) -> int:
         return sum((self.dist / path).stat().st_size for path in self.files)
-
-
-def plain_number(value: Decimal | int | float) -> str:
-    """A number as plain digits: no exponent, no trailing zeros, no thousands separator."""
-    if isinstance(value, int):
-        return str(value)
-    text = format(Decimal(value).normalize(), "f")
-    return text
-
-
-def csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (Decimal, float, int)) and not isinstance(value, bool):
-        return plain_number(value)
-    return str(value)
-
-
-def json_value(value):
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 def csv_bytes(rows: list[dict], names: list[str]) -> bytes:
@@ -234,6 +204,7 @@ def build(root: Path | str = ".", dist: Path | str | None = None, progress: Prog
         raise DataInvalid(problems)
     dist.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.new-", dir=dist.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; dist/ is for everyone to read
     try:
         result = write_package(root, staging, progress)
         swap.replace_directory(staging, dist)

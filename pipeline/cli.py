@@ -15,7 +15,7 @@ from . import __version__
 from .build import build as build_package
 from .expectations import expectations as write_expectations
 from .report import write_html_report
-from .problems import DataInvalid, PipelineError, errors_in, format_problems
+from .problems import DataInvalid, PipelineError, errors_in, format_problems, summary_line
 from .validate import validate as validate_tables
 from .validate import validate_release
 from .archive import archive as archive_package
@@ -42,15 +42,17 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+COLOURS = {"error": "red", "warning": "yellow"}
+
+
 def _echo_problems(problems, fmt: str) -> None:
-    """Print problems; in text format errors are red and warnings yellow on a terminal only."""
-    text = format_problems(problems, fmt)
+    """Print problems; in text format errors are red and warnings yellow (click drops colour off a terminal)."""
     if fmt != "text":
-        click.echo(text)
+        click.echo(format_problems(problems, fmt))
         return
-    for line in text.splitlines():
-        colour = "yellow" if ": warning: " in line else "red" if line.startswith("raw/") else None
-        click.echo(click.style(line, fg=colour) if colour else line)
+    for problem in sorted(problems):
+        click.echo(click.style(problem.as_text(), fg=COLOURS[problem.severity]))
+    click.echo(summary_line(problems))
 
 
 def _run(func, *args, **kwargs):
@@ -94,6 +96,8 @@ def validate(tables: tuple[str, ...], root: Path, fmt: str, html_dir: Path | Non
     then a summary. Exit 0 when valid, 1 when not.
     """
     zips = [t for t in tables if t.endswith(".zip")]
+    if zips and len(zips) != len(tables):
+        raise click.UsageError("give either release zips or raw tables, not both")
     if zips:
         problems = [p for z in zips for p in _run(validate_release, z)]
     else:
@@ -122,7 +126,10 @@ def expectations(root: Path) -> None:
               help="Folder to write the package to.  [default: ROOT/dist]")
 @format_option
 def build(root: Path, dist: Path | None, fmt: str) -> None:
-    """Validate, then write the data package to dist/ (CSV, JSON, Parquet).
+    """Validate, then write the data package to dist/.
+
+    Every table as CSV, JSON and Parquet, the spreadsheet and SQLite editions,
+    Datasette metadata, the data dictionary and the offline site (dist/site/).
 
     Writes nothing if the data is invalid; swaps the new dist/ in atomically.
     """

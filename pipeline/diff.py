@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import subprocess
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -107,10 +106,10 @@ def load_snapshot(ref: str | Path, root: Path = Path(".")) -> Snapshot:
         folder = path
         return _snapshot(_read_json(folder / "datapackage.json"), lambda p: (folder / p).read_text(encoding="utf-8"))
     if path.suffix == ".zip" and path.is_file():
-        from .archive import open_release
+        from .archive import unpacked_release
 
-        folder = open_release(path, Path(tempfile.mkdtemp(prefix="release-")))
-        return load_snapshot(folder)
+        with unpacked_release(path) as folder:
+            return load_snapshot(folder)
     return _git_snapshot(str(ref), root)
 
 

@@ -60,7 +60,8 @@ def data_dictionary(schemas_dir: Path) -> str:
         "Generated from `schemas/` by the build; do not edit by hand.",
         "",
         "Each table is published as `csv/<table>.csv`, `json/<table>.json` and "
-        "`parquet/<table>.parquet`, all described in `datapackage.json`.",
+        "`parquet/<table>.parquet`, all described in `datapackage.json`, and in the spreadsheet "
+        "(`.xlsx`) and SQLite (`.sqlite`) editions.",
         "",
     ]
     for table in table_names(schemas_dir):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from datetime import date
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pycountry
@@ -88,10 +88,11 @@ def _date_rules(schema: dict, checks: dict) -> list[dict]:
         rules.append(expect("expect_column_values_to_be_between", "date-out-of-window",
                             f"{name} must lie between {low} and the day of validation", column=name,
                             min_value=low, max_value={"$PARAMETER": "today"}))
-    if {"period_start", "period_end"} <= names:
-        rules.append(expect("expect_column_pair_values_a_to_be_greater_than_b", "period-reversed",
-                            "period_end must not be before period_start", column_A="period_end",
-                            column_B="period_start", or_equal=True, ignore_row_if="either_value_is_missing"))
+    for start, end in (("period_start", "period_end"), ("date", "date_end")):
+        if {start, end} <= names:
+            rules.append(expect("expect_column_pair_values_a_to_be_greater_than_b", "period-reversed",
+                                f"{end} must not be before {start}", column_A=end, column_B=start,
+                                or_equal=True, ignore_row_if="either_value_is_missing"))
     if {"date", "date_precision"} <= names:
         rules.append(expect("expect_column_values_to_not_be_null", "date-missing",
                             'a date is needed unless date_precision is "unknown"', column="date",
@@ -107,26 +108,22 @@ def _date_rules(schema: dict, checks: dict) -> list[dict]:
     return rules
 
 
-def _code_rules(table: str, names: set[str]) -> list[dict]:
+def _code_rules(names: set[str], checks: dict) -> list[dict]:
     rules = []
     if "country_code" in names:
         countries = sorted(country.alpha_2 for country in pycountry.countries)
         rules.append(expect("expect_column_values_to_be_in_set", "unknown-country-code",
                             "not an ISO 3166-1 alpha-2 country code", column="country_code", value_set=countries))
-    if table == "regions":
+    column = checks.get("subdivision_codes")
+    if column:
         subdivisions = sorted(s.code for s in pycountry.subdivisions if s.country_code in ("RU", "UA"))
-        rules += [
-            expect("expect_column_values_to_be_in_set", "unknown-region-code",
-                   "not an ISO 3166-2 code of a Russian or Ukrainian region", column="region_code",
-                   value_set=subdivisions),
-            expect("expect_column_values_to_match_regex", "occupied-coded-as-russian",
-                   "occupied Ukrainian territory is never coded as a Russian region; use its UA- code",
-                   column="region_code", regex="^UA-", row_condition='status != "russian-federal-subject"'),
-            expect("expect_column_values_to_match_regex", "russian-region-code",
-                   "a Russian federal subject has an RU- code", column="region_code", regex="^RU-",
-                   row_condition='status == "russian-federal-subject"'),
-        ]
-    if table == "sources":
+        rules.append(expect("expect_column_values_to_be_in_set", "unknown-region-code",
+                            "not an ISO 3166-2 code of a Russian or Ukrainian region", column=column,
+                            value_set=subdivisions))
+    for rule in checks.get("patterns", []):
+        rules.append(expect("expect_column_values_to_match_regex", rule["code"], rule["message"],
+                            column=rule["column"], regex=rule["regex"], row_condition=rule["when"]))
+    if checks.get("used_by_rows"):
         rules.append(expect("expect_column_values_to_be_in_set", "unused-source",
                             "no row uses this source", severity=WARNING, column="id",
                             value_set={"$PARAMETER": "used_source_ids"}))
@@ -153,7 +150,7 @@ def generate_suite(schemas_dir: Path, table: str) -> dict:
     schema = table_schema(schemas_dir, table)
     checks = read_yaml(Path(schemas_dir) / f"{table}.yaml").get("x-checks", {})
     names = {f["name"] for f in schema["fields"]}
-    expectations = (_figure_rules(names) + _date_rules(schema, checks) + _code_rules(table, names)
+    expectations = (_figure_rules(names) + _date_rules(schema, checks) + _code_rules(names, checks)
                     + _table_rules(checks))
     return {"name": table, "expectations": expectations}
 
@@ -248,4 +245,5 @@ def default_parameters(frames: dict) -> dict:
     for table, (frame, _) in frames.items():
         if table != "sources" and "source_id" in frame:
             used |= set(frame["source_id"].dropna())
-    return {"today": date.today().isoformat(), "used_source_ids": sorted(used)}
+    today = datetime.now(timezone.utc).date()  # the same day for every curator and CI
+    return {"today": today.isoformat(), "used_source_ids": sorted(used)}

@@ -12,7 +12,9 @@ from collections.abc import Iterator
 
 from .problems import ERROR, Problem
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A tab or carriage return at the start would run as a formula too; those are
+# already reported as invisible characters, so they are not listed twice.
+FORMULA_START = ("=", "+", "-", "@")
 ALLOWED_SPACE = {" "}
 
 # Personal data of private individuals (principle 3: do no harm).
@@ -43,7 +45,10 @@ def cell_problems(file: str, line: int, column: int, field_name: str, cell: str,
 
     if cell != cell.strip(" "):
         yield problem("surrounding-space", f'"{cell}" starts or ends with a space; delete the space')
-    odd = [char for char in cell if _invisible(char)]
+    if "\n" in cell or "\r" in cell:
+        yield problem("line-break-in-cell", "the cell holds a line break, so it runs over several lines; "
+                      "keep each cell on one line (or is a quote (\") opened and never closed?)")
+    odd = [char for char in cell if _invisible(char) and char not in "\n\r"]
     if odd:
         names = ", ".join(sorted({_char_name(c) for c in odd}))
         yield problem("invisible-character", f"contains invisible or control characters ({names}); "

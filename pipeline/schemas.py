@@ -106,8 +106,3 @@ def table_title(schemas_dir: Path, table: str) -> tuple[str, str]:
     """The (title, description) of one table."""
     resolved = _table_schema(Path(schemas_dir), table)
     return resolved["title"], resolved["description"]
-
-
-def field_names(schemas_dir: Path, table: str) -> list[str]:
-    """The names of a table's fields, in schema order."""
-    return [field["name"] for field in table_schema(schemas_dir, table)["fields"]]

@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .docs import citation, constraints_text, table_resources, uncertainty_fields
+from .tables import csv_cell
 
 ASSETS = Path(__file__).parent / "site_assets"
 ASSET_FILES = ("style.css", "table.js")
@@ -81,8 +82,11 @@ def date_text(day: date | None, precision: str | None) -> str:
     if precision == "season":
         return f"{SEASONS[day.month]} {day.year}"
     if precision == "month":
-        return day.strftime("%b %Y")
-    return f"{day.day} {day.strftime('%b %Y')}"
+        return f"{MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not locale-dependent
 
 
 def when_text(row: dict) -> str:
@@ -97,17 +101,6 @@ def when_text(row: dict) -> str:
 
 def clipped(text: str, characters: int) -> str:
     return text if len(text) <= characters else text[: characters - 1] + "…"
-
-
-def cell_text(value) -> str:
-    """A table cell as the CSV has it: ISO dates, plain numbers, empty for missing."""
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return str(value)
 
 
 # ---- lookups --------------------------------------------------------------
@@ -220,7 +213,7 @@ def bar_marks(row: dict, x, y: float, colour: str, gradient: str) -> str:
 
 def bar_chart(bars: list[Bar], unit: str | None, chart_id: str, title: str, axis: bool = True) -> str:
     """A horizontal bar chart of figures, one row per bar, as inline SVG."""
-    maximum = axis_maximum(bars)
+    maximum = axis_maximum(bars) or 1  # all figures zero: still a drawable axis
     ticks = nice_ticks(maximum)
 
     def x(value) -> float:
@@ -546,7 +539,7 @@ CHART_PAGES = {
 
 def cell_html(value, name: str, links: dict[str, str], index: dict) -> str:
     """One table cell: FK values link to the row they point at, addresses are links."""
-    text = cell_text(value)
+    text = csv_cell(value)
     if value is None:
         return "<td></td>"
     if links.get(name) == "sources":

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import tempfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 from frictionless import Resource, Schema, system
 
-from .archive import open_release
+from .archive import unpacked_release
 from .problems import PipelineError
 
 
@@ -48,6 +48,37 @@ def typed_frame(rows: list[dict], schema: dict) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
 
 
+def plain_number(value: Decimal | int | float) -> str:
+    """A number as plain digits: no exponent, no trailing zeros, no thousands separator."""
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        value = Decimal(repr(value))  # the shortest text that reads back as this float
+    return format(value.normalize(), "f")
+
+
+def csv_cell(value) -> str:
+    """A typed cell as the CSV copy writes it: ISO dates, plain numbers, empty for missing."""
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (Decimal, float, int)) and not isinstance(value, bool):
+        return plain_number(value)
+    return str(value)
+
+
+def json_value(value):
+    """A typed cell as a JSON value: numbers stay numbers (integral ones as integers), dates ISO text."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
 def pandas_dtypes(schema: dict) -> dict:
     """The pandas dtype each non-date field implies: Int64, Float64, a category of the enum's values, or string."""
     kinds = {"integer": "Int64", "number": "Float64", "string": "string"}
@@ -62,12 +93,13 @@ def pandas_dtypes(schema: dict) -> dict:
 def load(table: str, package: str | Path = "dist") -> pd.DataFrame:
     """One table of a built package (a folder or a release zip) as a typed DataFrame.
 
-    Integers are nullable Int64, numbers Float64, enums categories, dates
-    datetime64 and text strings, as the table's schema says.
+    Integers are nullable Int64, numbers Float64, enums categories of their
+    allowed values, dates datetime64 and text strings, as the table's schema says.
     """
     package = Path(package)
     if package.suffix == ".zip":
-        package = open_release(package, Path(tempfile.mkdtemp(prefix="release-")))
+        with unpacked_release(package) as folder:
+            return load(table, folder)
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     resource = next((r for r in descriptor["resources"] if r["name"] == table), None)
     if resource is None:

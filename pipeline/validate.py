@@ -17,6 +17,7 @@ from pathlib import Path
 
 from frictionless import Package, system
 
+from .archive import unpacked_release
 from .expectations import default_parameters, run_suites
 from .hygiene import cell_problems
 from .problems import ERROR, WARNING, Problem, PipelineError
@@ -24,6 +25,9 @@ from .schemas import table_names, table_schema
 from .tables import read_typed_rows, typed_frame
 
 BOM = "\ufeff"
+# frictionless raises the csv module's cell size limit for the whole process; do the
+# same up front so validation does not depend on what ran before it.
+csv.field_size_limit(2**31 - 1)
 
 
 @dataclass
@@ -39,9 +43,11 @@ class RawTable:
     rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (line, cells), header first
     problems: list[Problem] = field(default_factory=list)
 
+    parsed: bool = False  # decoded, and the header is the schema's: frictionless can read it
+
     @property
     def readable(self) -> bool:
-        return self.text is not None and not any(p.is_error for p in self.problems)
+        return self.parsed
 
     def line_of_row(self, row_number: int | None) -> int:
         if not row_number:
@@ -94,15 +100,21 @@ def read_raw_table(root: Path, name: str, schema: dict) -> RawTable:
     reader = csv.reader(io.StringIO(text, newline=""))
     rows = []
     start = 1
-    for row_number, cells in enumerate(reader, start=1):
-        table.row_lines[row_number] = start
-        rows.append((start, cells))
-        start = reader.line_num + 1
+    try:
+        for row_number, cells in enumerate(reader, start=1):
+            table.row_lines[row_number] = start
+            rows.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        table.problems.append(_problem(table, "unreadable-csv", f"the file cannot be read as CSV from here on ({error}); "
+                                       "look for a quote (\") that is opened but never closed", start, 1))
+        return table
     table.rows = rows
     table.header = rows[0][1]
     expected = [f["name"] for f in schema["fields"]]
     table.problems.extend(_header_problems(table, expected))
     if table.header == expected:
+        table.parsed = True
         text_fields = [f["type"] == "string" for f in schema["fields"]]
         for line, cells in rows[1:]:
             for index, cell in enumerate(cells[: len(expected)]):
@@ -144,44 +156,57 @@ def unknown_files(root: Path, names: list[str]) -> list[Problem]:
     return problems
 
 
-def retired_id_problems(root: Path, tables: list[RawTable]) -> list[Problem]:
-    """Rows that reuse an id retired in an earlier release (schemas/retired_ids.csv)."""
+RETIRED_IDS_HEADER = ["table", "id", "retired_in", "reason"]
+
+
+def retired_ids(root: Path) -> dict[tuple[str, str], str]:
+    """(table, id) -> the release that retired it, from schemas/retired_ids.csv."""
     path = root / "schemas" / "retired_ids.csv"
     if not path.is_file():
-        return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        retired = {(row["table"], row["id"]): row["retired_in"] for row in csv.DictReader(handle)}
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != RETIRED_IDS_HEADER:
+            raise PipelineError(f"{path}: the header must be {','.join(RETIRED_IDS_HEADER)}")
+        return {(row["table"], row["id"]): row["retired_in"] for row in reader}
+
+
+def retired_id_problems(root: Path, tables: list[RawTable], schemas: dict[str, dict]) -> list[Problem]:
+    """Rows that reuse an id retired in an earlier release."""
+    retired = retired_ids(root)
     problems = []
     for table in tables:
-        if not table.header or table.header[0] not in ("id", "region_code"):
+        key = schemas[table.name]["primaryKey"]
+        if not retired or not table.parsed or len(key) != 1:
             continue
+        column = table.header.index(key[0])
         for line, cells in table.rows[1:]:
-            version = retired.get((table.name, cells[0] if cells else ""))
+            value = cells[column] if column < len(cells) else ""
+            version = retired.get((table.name, value))
             if version:
-                problems.append(_problem(table, "retired-id", f"{table.header[0]}: {cells[0]!r} was retired in release "
-                                         f"{version} and is never reused; choose a new id", line, 1, table.header[0]))
+                problems.append(_problem(table, "retired-id", f"{key[0]}: {value!r} was retired in release "
+                                         f"{version} and is never reused; choose a new id", line, column + 1, key[0]))
     return problems
 
 
 def validate_release(zip_path: Path | str) -> list[Problem]:
-    """Problems in a release zip: integrity first (paths, SHA256SUMS, hashes), then frictionless."""
-    import tempfile
+    """Problems in a release zip: integrity first (paths, SHA256SUMS, hashes), then the package itself.
 
-    from .archive import open_release
-
+    Frictionless runs in its untrusted mode here: a release cannot make it read
+    files outside the zip or fetch anything.
+    """
     zip_path = Path(zip_path)
-    with tempfile.TemporaryDirectory() as scratch:
-        try:
-            folder = open_release(zip_path, Path(scratch))
-        except PipelineError as error:
-            return [Problem(str(zip_path), 0, 0, "release-integrity", str(error).removeprefix(f"{zip_path.name}: "))]
-        with system.use_context(trusted=True):
+    try:
+        with unpacked_release(zip_path) as folder:
             report = Package(str(folder / "datapackage.json")).validate()
-        problems = []
-        for task in report.tasks:
-            for error in task.errors:
-                problems.append(Problem(f"{zip_path}:{task.name}", getattr(error, "row_number", None) or 0,
-                                        getattr(error, "field_number", None) or 0, error.type, error.message))
+    except PipelineError as error:
+        return [Problem(str(zip_path), 0, 0, "release-integrity", str(error).removeprefix(f"{zip_path.name}: "))]
+    problems = []
+    for task in report.tasks:
+        place = f"{zip_path}:{task.place}"
+        for error in task.errors:
+            problems.append(Problem(place, getattr(error, "row_number", None) or 0,
+                                    getattr(error, "field_number", None) or 0, error.type, error.message))
     return sorted(problems)
 
 
@@ -288,14 +313,13 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
     problems = [p for name in selected for p in tables[name].problems]
     if only is None:
         problems += unknown_files(root, names)
-    problems += retired_id_problems(root, [tables[name] for name in selected])
+    problems += retired_id_problems(root, [tables[name] for name in selected], schemas)
     descriptor = _package_descriptor(tables, schemas)
     with system.use_context(trusted=True):
         package = Package.from_descriptor(descriptor)
         report = package.validate(limit_errors=100_000)
+    structural = []
     for task in report.tasks:
-        if task.name not in selected:
-            continue
         primary_key = schemas[task.name]["primaryKey"]
         blank_rows = {e.row_number for e in task.errors if e.type == "blank-row"}
         for error in task.errors:
@@ -303,14 +327,15 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
                 continue  # the primary-key error says the same, with the other line
             if error.type != "blank-row" and getattr(error, "row_number", None) in blank_rows:
                 continue  # a blank row is one problem, not one per constraint
-            problems.append(_problem_from_error(tables[task.name], error, schemas[task.name]))
-    problems += expectation_problems(root, tables, schemas, selected, problems)
+            structural.append(_problem_from_error(tables[task.name], error, schemas[task.name]))
+    problems += [p for p in structural if p.file in {tables[name].display for name in selected}]
+    problems += expectation_problems(root, tables, schemas, selected, structural)
     return sorted(problems)
 
 
 def expectation_problems(root: Path, tables: dict[str, RawTable], schemas: dict[str, dict],
                          selected: list[str], structural: list[Problem]) -> list[Problem]:
-    """The Great Expectations layer, on every selected table that parsed without errors."""
+    """The Great Expectations layer, on every selected table that frictionless read without errors."""
     broken = {p.file for p in structural if p.is_error}
     frames = {}
     for name, table in tables.items():

@@ -19,7 +19,7 @@ def test_version():
 
 
 def test_help_of_each_command():
-    for command in ("validate", "build"):
+    for command in ("validate", "build", "diff", "archive", "release", "expectations"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output
 

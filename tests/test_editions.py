@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.build import csv_cell
+from pipeline.tables import csv_cell
 from pipeline.sqlite import datasette_metadata, write_sqlite
 from pipeline.tables import read_typed_rows
 from pipeline.docs import table_resources

@@ -266,3 +266,37 @@ def test_load_reads_a_release_zip(release_zip, built):
     from pipeline import load
 
     assert load("regions", release_zip).equals(load("regions", built))
+
+
+def test_a_failed_release_puts_every_file_back(two_versions, tmp_path, monkeypatch):
+    import pipeline.release as release_module
+
+    root = tmp_path / "repo"
+    shutil.copytree(two_versions / "raw", root / "raw")
+    shutil.copytree(two_versions / "schemas", root / "schemas")
+    shutil.copy(ROOT / "CITATION.cff", root / "CITATION.cff")
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    def broken_archive(_root):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(release_module, "archive", broken_archive)
+    with pytest.raises(OSError):
+        release(root, previous=str(two_versions / "v1"), day=date(2026, 12, 1))
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and "dist" not in p.parts}
+    assert after == before
+
+
+def test_a_version_already_in_the_changelog_is_refused(tmp_path, two_versions):
+    root = tmp_path / "repo"
+    shutil.copytree(two_versions / "raw", root / "raw")
+    shutil.copytree(two_versions / "schemas", root / "schemas")
+    shutil.copy(ROOT / "CITATION.cff", root / "CITATION.cff")
+    (root / "CHANGELOG.md").write_text("# Changelog\n\n## [9.0.0] - 2026-01-01\n\nold\n", encoding="utf-8")
+    with pytest.raises(PipelineError, match="already has an entry for 9.0.0"):
+        release(root, version="9.0.0", previous=str(two_versions / "v1"))
+
+
+def test_validate_refuses_zips_mixed_with_tables(release_zip):
+    result = CliRunner().invoke(main, ["validate", str(release_zip), "raw/bonuses.csv"])
+    assert result.exit_code == 2 and "either release zips or raw tables" in result.output

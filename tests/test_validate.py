@@ -180,3 +180,27 @@ def test_other_formats_come_from_the_same_problems(project, fmt):
             "message": "name_en is required but the cell is empty", "field_name": "name_en",
             "severity": "error",
         }
+
+
+def test_a_text_problem_does_not_hide_the_others(project):
+    """Curators fix everything in one round: a stray space never masks a type, key or expectation error."""
+    edit_cell(project, "sources", 3, "publisher", "BBC ")
+    edit_cell(project, "sources", 4, "footnote", "abc")
+    edit_cell(project, "regions", 5, "federal_district_id", "atlantis")
+    edit_cell(project, "casualties", 2, "value_low", "-5")
+    codes = {(p.file, p.line, p.code) for p in validate(project) if p.is_error}
+    assert {("raw/sources.csv", 3, "surrounding-space"), ("raw/sources.csv", 4, "type-error"),
+            ("raw/regions.csv", 5, "foreign-key")} <= codes
+    assert any(file == "raw/casualties.csv" and line == 2 for file, line, _ in codes)
+
+
+def test_an_unclosed_quote_is_a_problem_not_a_crash(project):
+    path = project / "raw" / "federal_districts.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace(",", ',"', 1) + "x" * 200_000
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = [p.as_text() for p in validate(project, ["federal_districts"])]
+    assert problems[0] == (
+        "raw/federal_districts.csv:3:2: line-break-in-cell: name_en: the cell holds a line break, so it runs "
+        'over several lines; keep each cell on one line (or is a quote (") opened and never closed?)'
+    )
