@@ -90,7 +90,20 @@ def write_sqlite(descriptor: dict, tables: dict[str, list[dict]], path: Path) ->
         connection.execute("VACUUM")
     finally:
         connection.close()
+    _forget_library_version(staging)
     os.replace(staging, path)
+
+
+def _forget_library_version(path: Path) -> None:
+    """Zero header bytes 92-99 (which SQLite library last wrote the file, and at which change).
+
+    They are the only bytes that differ between machines with other SQLite
+    versions; zero is a valid "unknown" value in the file format, which SQLite
+    overwrites at the next write.
+    """
+    with open(path, "r+b") as handle:
+        handle.seek(92)
+        handle.write(bytes(8))
 
 
 def column_descriptions(schema: dict) -> dict[str, str]:
