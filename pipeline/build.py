@@ -128,6 +128,7 @@ def resource_descriptor(schemas_dir: Path, table: str, fmt: str, data: bytes) ->
 def package_descriptor(schemas_dir: Path, resources: list[dict]) -> dict:
     meta = package_metadata(schemas_dir)
     meta.pop("resources")
+    meta["citation"] = meta["citation"].format(version=meta["version"])
     descriptor = {"$schema": "https://datapackage.org/profiles/2.0/datapackage.json"}
     descriptor.update(meta)
     descriptor["resources"] = resources

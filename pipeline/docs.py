@@ -16,11 +16,8 @@ def table_resources(descriptor: dict) -> list[dict]:
 
 
 def citation(descriptor: dict) -> str:
-    """How to cite a version of the package."""
-    credit = "; ".join(source["title"] for source in descriptor.get("sources", []))
-    return (f"{descriptor['name']} data package, version {descriptor['version']} "
-            f"({descriptor['licenses'][0]['name']}), with the date you downloaded it. "
-            f"Credit the founding report: {credit}.")
+    """How to cite this version of the package (from schemas/package.yaml, version filled in)."""
+    return descriptor.get("citation") or f"{descriptor['name']} data package, version {descriptor['version']}."
 
 
 def uncertainty_fields(descriptor: dict) -> list[dict]:

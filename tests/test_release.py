@@ -300,3 +300,9 @@ def test_a_version_already_in_the_changelog_is_refused(tmp_path, two_versions):
 def test_validate_refuses_zips_mixed_with_tables(release_zip):
     result = CliRunner().invoke(main, ["validate", str(release_zip), "raw/bonuses.csv"])
     assert result.exit_code == 2 and "either release zips or raw tables" in result.output
+
+
+def test_the_package_says_how_to_cite_a_version(built):
+    descriptor = json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
+    assert f"version {descriptor['version']} [data set]" in descriptor["citation"]
+    assert "Cite the version you used" in descriptor["citation"]

@@ -204,3 +204,21 @@ def test_an_unclosed_quote_is_a_problem_not_a_crash(project):
         "raw/federal_districts.csv:3:2: line-break-in-cell: name_en: the cell holds a line break, so it runs "
         'over several lines; keep each cell on one line (or is a quote (") opened and never closed?)'
     )
+
+
+def test_empty_file(project):
+    (project / "raw" / "federal_districts.csv").write_text("", encoding="utf-8")
+    assert text_of(project, "federal_districts") == [
+        "raw/federal_districts.csv:1:1: empty-file: the file is empty; it needs at least the header row"
+    ]
+
+
+def test_missing_cell(project):
+    path = project / "raw" / "federal_districts.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].rsplit(",", 1)[0]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert text_of(project, "federal_districts") == [
+        "raw/federal_districts.csv:3:4: missing-cell: the row has fewer cells than the header; "
+        "correction_note (column 4) is missing"
+    ]
