@@ -20,6 +20,11 @@ def citation(descriptor: dict) -> str:
     return descriptor.get("citation") or f"{descriptor['name']} data package, version {descriptor['version']}."
 
 
+def release_date(descriptor: dict) -> str:
+    """The date this version was released (`created` of the package), or "unreleased"."""
+    return descriptor.get("created", "")[:10] or "unreleased"
+
+
 def uncertainty_fields(descriptor: dict) -> list[dict]:
     """The schema fields that carry a figure and its uncertainty, as the first table with them defines them."""
     for resource in table_resources(descriptor):

@@ -96,11 +96,15 @@ def choose_version(current: str, result: PackageDiff, bump: str | None, version:
     return version or bumped(current, kind), kind
 
 
-def package_yaml_with_version(text: str, version: str) -> str:
-    """schemas/package.yaml with a new version (the one place it lives)."""
+def package_yaml_with_version(text: str, version: str, day: date) -> str:
+    """schemas/package.yaml with a new version (the one place it lives) and its release date."""
     new, count = re.subn(r"^version: .*$", f"version: {version}", text, count=1, flags=re.M)
     if count != 1:
         raise PipelineError("schemas/package.yaml: no `version:` line to update")
+    created = f'created: "{day.isoformat()}T00:00:00Z"'
+    new, count = re.subn(r"^created: .*$", created, new, count=1, flags=re.M)
+    if count != 1:
+        new = new.replace(f"version: {version}\n", f"version: {version}\n{created}\n", 1)
     return new
 
 
@@ -187,7 +191,7 @@ def release(root: Path | str = ".", bump: str | None = None, version: str | None
     if changelog and f"\n## [{new_version}]" in changelog:
         raise PipelineError(f"CHANGELOG.md already has an entry for {new_version}; release it under another version")
     texts = {
-        "package": package_yaml_with_version(_read(paths["package"]), new_version),
+        "package": package_yaml_with_version(_read(paths["package"]), new_version, day),
         "changelog": changelog_with_entry(changelog, changelog_entry(new_version, day, result)),
         "citation": citation_with_version(_read(paths["citation"]) or "", new_version, day),
         "changes": changes_csv(result),

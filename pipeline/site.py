@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from .docs import citation, constraints_text, table_resources, uncertainty_fields
+from .docs import citation, release_date, constraints_text, table_resources, uncertainty_fields
 from .tables import csv_cell
 
 ASSETS = Path(__file__).parent / "site_assets"
@@ -621,7 +621,8 @@ def index_page(descriptor: dict, tables: dict, index: dict) -> str:
                       for s in descriptor.get("sources", []))
     return (
         f"<h1>{esc(descriptor['title'])}</h1><p class=\"lead\">{prose(descriptor['description'])}</p>"
-        f"<p>Version <strong>{esc(descriptor['version'])}</strong> of the <code>{esc(name)}</code> data package. "
+        f"<p>Version <strong>{esc(descriptor['version'])}</strong> (released {esc(release_date(descriptor))}) "
+        f"of the <code>{esc(name)}</code> data package. "
         f'License: <a href="{esc(license_.get("path", ""))}" rel="noopener noreferrer">'
         f"{esc(license_.get('title', license_['name']))}</a> ({esc(license_['name'])}).</p>"
         f"<h2>Charts</h2><div class=\"cards\">{cards}</div>"

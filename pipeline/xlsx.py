@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from .docs import citation, constraints_text, table_resources, uncertainty_fields
+from .docs import citation, release_date, constraints_text, table_resources, uncertainty_fields
 
 # The workbook's creation date (a fixed one keeps the bytes reproducible).
 CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -117,6 +117,7 @@ def readme_rows(descriptor: dict, tables: dict[str, list[dict]]) -> list[tuple[s
     license_ = descriptor["licenses"][0]
     rows = [
         ("Version", descriptor["version"]),
+        ("Released", release_date(descriptor)),
         ("About", descriptor["description"]),
         ("License", f"{license_.get('title', license_['name'])} ({license_['name']}): {license_.get('path', '')}"),
         ("How to cite", citation(descriptor)),

@@ -145,7 +145,8 @@ def test_release_writes_version_changelog_citation_and_archive(two_versions, tmp
     result = release(root, previous=str(v1), day=date(2026, 12, 1))
 
     assert result.version == "1.1.0"
-    assert "version: 1.1.0" in (root / "schemas" / "package.yaml").read_text(encoding="utf-8")
+    package = (root / "schemas" / "package.yaml").read_text(encoding="utf-8")
+    assert "version: 1.1.0" in package and 'created: "2026-12-01T00:00:00Z"' in package
     changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.startswith("# Changelog\n")
     entry = changelog[changelog.index("## [1.1.0] - 2026-12-01"):]
