@@ -3,18 +3,21 @@
 # make test:            run the test suite
 # make expectations:    regenerate schemas/expectations/*.json after editing a schema
 # make archive:         zip dist/ under build/release/ with SHA256SUMS
-# make release:         prepare a release (BUMP=major|minor|patch or VERSION=x.y.z)
+# make changes:         what raw/ changes since the last release, as Markdown (build/changes/changes.md)
+# make release:         cut and commit a release (BUMP=major|minor|patch or VERSION=x.y.z, SUMMARY=file.md)
 # make clean:           remove the virtualenv and caches (dist/ is committed and stays)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INPUTS := $(wildcard raw/*.csv) $(wildcard schemas/*.yaml) $(wildcard schemas/*.csv) \
-          $(wildcard schemas/expectations/*.json) $(wildcard pipeline/*.py) $(wildcard pipeline/site_assets/*)
+          $(wildcard schemas/expectations/*.json) $(wildcard pipeline/*.py) $(wildcard pipeline/site_assets/*) \
+          $(wildcard pipeline/templates/*) $(wildcard releases/*/release.json) $(wildcard releases/*/changes.csv) \
+          $(wildcard LICENSES/*)
 FORMAT ?= text
 
 .DEFAULT_GOAL := build
-.PHONY: build validate test clean expectations archive release
+.PHONY: build validate test clean expectations archive changes release
 
 build: dist/datapackage.json
 
@@ -39,8 +42,13 @@ expectations: $(STAMP)
 archive: build
 	$(BIN)/recruitment archive
 
+changes: $(STAMP)
+	$(BIN)/recruitment diff --output build/changes/changes.md --summary >/dev/null
+	@echo "wrote build/changes/changes.md"
+
 release: $(STAMP)
-	$(BIN)/recruitment release $(if $(BUMP),--bump $(BUMP)) $(if $(VERSION),--new-version $(VERSION))
+	$(BIN)/recruitment release $(if $(BUMP),--bump $(BUMP)) $(if $(VERSION),--new-version $(VERSION)) \
+	  $(if $(SUMMARY),--summary $(SUMMARY))
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info .dist.new-* .dist.old

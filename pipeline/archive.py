@@ -1,10 +1,16 @@
 """Release archives: a deterministic zip of dist/, and safe reading of one.
 
-The zip holds `<name>-<version>/` with every file of dist/, the release's
-changes.csv (when `release` wrote one), CITATION.cff and a SHA256SUMS of its
-files. Entries are sorted, timestamps and permissions fixed, compression fixed
-(deflate, level 9), so the same inputs give the same bytes. Beside the zip,
-build/release/SHA256SUMS holds the zip's own hash.
+The zip holds every file of dist/ at its top level (datapackage.json,
+README.md, LICENSE, CITATION.cff, the tables, the editions, and for a
+release its changes.csv), plus a SHA256SUMS of those files; no wrapping
+folder, so `frictionless validate <zip>` and `frictionless.Package(<zip>)`
+read it as a package. Entries are sorted, timestamps and permissions fixed,
+compression fixed (deflate, level 9), so the same dist/ gives the same bytes.
+Beside the zip, build/release/SHA256SUMS holds the zip's own hash.
+
+The zip is named after the version dist/ carries: a release's number only
+when dist/ holds exactly that release's data, else `<version>+dev.<hash>`
+(see history.py), so a version names one thing.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ import stat
 import tempfile
 import zipfile
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from . import history
 from .problems import PipelineError
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -27,17 +35,21 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256sums(files: dict[str, bytes]) -> bytes:
+    """A SHA256SUMS file (`sha256sum -c` reads it) of these files."""
+    return "".join(f"{sha256_of(data)}  {name}\n" for name, data in sorted(files.items())).encode()
+
+
 def release_files(root: Path) -> dict[str, bytes]:
-    """Every file that goes into the release, by its path inside the package folder."""
+    """Every file that goes into the zip, by its path in the zip."""
     dist = root / "dist"
-    descriptor = json.loads((dist / "datapackage.json").read_text(encoding="utf-8"))
-    files = {p.relative_to(dist).as_posix(): p.read_bytes() for p in sorted(dist.rglob("*")) if p.is_file()}
-    changes = root / "releases" / descriptor["version"] / "changes.csv"
-    if changes.is_file():
-        files["changes.csv"] = changes.read_bytes()
-    if (root / "CITATION.cff").is_file():
-        files["CITATION.cff"] = (root / "CITATION.cff").read_bytes()
-    files["SHA256SUMS"] = "".join(f"{sha256_of(data)}  {name}\n" for name, data in sorted(files.items())).encode()
+    files = {}
+    for path in sorted(dist.rglob("*")):
+        if path.is_symlink():
+            raise PipelineError(f"{path}: a symbolic link in dist/; refusing to archive it")
+        if path.is_file():
+            files[path.relative_to(dist).as_posix()] = path.read_bytes()
+    files["SHA256SUMS"] = sha256sums(files)
     return files
 
 
@@ -49,25 +61,39 @@ def _entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
-def archive(root: Path | str = ".") -> tuple[Path, str]:
-    """Pack dist/ as build/release/<name>-<version>.zip with SHA256SUMS; return the zip and its sha256."""
+@dataclass
+class Archive:
+    path: Path
+    sha256: str
+    version: str
+    released: bool  # dist/ holds exactly the release its version names
+    recorded_sha256: str | None  # the sha256 recorded when that release was cut
+
+
+def archive(root: Path | str = ".") -> Archive:
+    """Pack dist/ as build/release/<name>-<version>.zip with SHA256SUMS."""
     root = Path(root)
     try:
         descriptor = json.loads((root / "dist" / "datapackage.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise PipelineError("dist/datapackage.json not found; run `make build` first") from None
-    folder = f"{descriptor['name']}-{descriptor['version']}"
+    version = descriptor["version"]
     out = root / "build" / "release"
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{folder}.zip"
+    path = out / f"{descriptor['name']}-{version}.zip"
     partial = path.with_suffix(".zip.partial")
     with zipfile.ZipFile(partial, "w") as bundle:
         for name, data in sorted(release_files(root).items()):
-            bundle.writestr(_entry(f"{folder}/{name}"), data, compresslevel=9)
+            bundle.writestr(_entry(name), data, compresslevel=9)
+    digest = sha256_of(partial.read_bytes())
+    released = history.is_release_version(version)
+    recorded = ((history.release_record(root, version) or {}).get("zip") or {}).get("sha256") if released else None
+    if recorded and recorded != digest:
+        # The release's data, but not its bytes (the pipeline changed since): never under the release's name.
+        path = out / f"{descriptor['name']}-{version}+rebuild.{digest[:10]}.zip"
     partial.replace(path)
-    digest = sha256_of(path.read_bytes())
     (out / "SHA256SUMS").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
-    return path, digest
+    return Archive(path, digest, version, released, recorded)
 
 
 def _safe_member(info: zipfile.ZipInfo) -> PurePosixPath:
@@ -105,10 +131,8 @@ def open_release(zip_path: Path, target: Path) -> Path:
         members = [(info, _safe_member(info)) for info in bundle.infolist() if not info.is_dir()]
         if sum(info.file_size for info, _ in members) > MAX_RELEASE_BYTES:
             raise PipelineError(f"{zip_path}: unpacks to more than {MAX_RELEASE_BYTES} bytes; refusing")
-        tops = {name.parts[0] for _, name in members}
-        if len(tops) != 1:
-            raise PipelineError(f"{zip_path}: expected one top folder, found {sorted(tops)}")
-        files = {PurePosixPath(*name.parts[1:]).as_posix(): bundle.read(info) for info, name in members}
+        files = {name.as_posix(): bundle.read(info) for info, name in members}
+    files = _without_wrapping_folder(files)
     names = set(files)
     for name in names:
         parents = {str(parent) for parent in PurePosixPath(name).parents}
@@ -118,12 +142,23 @@ def open_release(zip_path: Path, target: Path) -> Path:
         verify_release_files(zip_path.name, files)
     except (ValueError, TypeError, KeyError, AttributeError) as error:  # malformed JSON, text or descriptor
         raise PipelineError(f"{zip_path.name}: malformed release ({type(error).__name__}: {error})") from None
-    folder = target / tops.pop()
+    folder = target / "package"
     for name, data in files.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return folder
+
+
+def _without_wrapping_folder(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The files by their path in the package: releases since 1.1.0 are flat; 1.0.0 wrapped
+    everything in one `<name>-<version>/` folder, which is stripped."""
+    if "datapackage.json" in files:
+        return files
+    tops = {PurePosixPath(name).parts[0] for name in files}
+    if len(tops) == 1 and all(len(PurePosixPath(name).parts) > 1 for name in files):
+        return {PurePosixPath(*PurePosixPath(name).parts[1:]).as_posix(): data for name, data in files.items()}
+    return files
 
 
 def verify_release_files(label: str, files: dict[str, bytes]) -> None:

@@ -22,7 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import docs, site, sqlite, swap, xlsx
+from . import docs, history, readme, site, sqlite, swap, xlsx
+from .citation import CITATION_KEYS, citation_cff, citation_text, identifier_url
 from .problems import DataInvalid, errors_in
 from .tables import csv_cell, json_value, read_typed_rows
 from .schemas import package_metadata, table_names, table_schema, table_title
@@ -79,8 +80,8 @@ def parquet_bytes(rows: list[dict], schema: dict) -> bytes:
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
     table = pa.Table.from_pandas(frame, schema=pa.schema(fields), preserve_index=False)
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd", compression_level=9, use_dictionary=False,
-                   write_statistics=True)
+    # Snappy, the format's default codec, is the one every reader has (hyparquet, BI tools).
+    pq.write_table(table, sink, compression="snappy", use_dictionary=False, write_statistics=True)
     return sink.getvalue().to_pybytes()
 
 
@@ -125,12 +126,22 @@ def resource_descriptor(schemas_dir: Path, table: str, fmt: str, data: bytes) ->
     return descriptor
 
 
-def package_descriptor(schemas_dir: Path, resources: list[dict]) -> dict:
+def package_descriptor(schemas_dir: Path, resources: list[dict], version: str, released: bool) -> dict:
+    """datapackage.json: the metadata of schemas/package.yaml for this version, and the resources.
+
+    A development build (not a release) carries no release date."""
     meta = package_metadata(schemas_dir)
     meta.pop("resources")
-    meta["citation"] = meta["citation"].format(version=meta["version"])
     descriptor = {"$schema": "https://datapackage.org/profiles/2.0/datapackage.json"}
-    descriptor.update(meta)
+    if meta.get("doi"):
+        descriptor["id"] = identifier_url(meta)
+    if meta.get("url"):
+        descriptor["homepage"] = meta["url"]
+    descriptor.update({key: value for key, value in meta.items() if key not in CITATION_KEYS})
+    descriptor["version"] = version
+    if not released:
+        descriptor.pop("created", None)
+    descriptor["citation"] = citation_text(meta, version)
     descriptor["resources"] = resources
     return descriptor
 
@@ -162,7 +173,10 @@ def write_package(root: Path, target: Path, progress: Progress = None) -> BuildR
             data = file_bytes(tables[table], schema, fmt)
             _write(target / fmt / f"{table}.{fmt}", data)
             resources_by_format[fmt].append(resource_descriptor(schemas_dir, table, fmt, data))
-    descriptor = package_descriptor(schemas_dir, [r for fmt in FORMATS for r in resources_by_format[fmt]])
+    version, released = history.built_version(root, package_metadata(schemas_dir)["version"],
+                                              history.fingerprint(resources_by_format["csv"]))
+    descriptor = package_descriptor(schemas_dir, [r for fmt in FORMATS for r in resources_by_format[fmt]],
+                                    version, released)
     name = descriptor["name"]
     step("spreadsheet")
     workbook = xlsx.xlsx_bytes(descriptor, tables)
@@ -176,9 +190,27 @@ def write_package(root: Path, target: Path, progress: Progress = None) -> BuildR
     site.write_site(descriptor, tables, target / "site")
     text = json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
     (target / "datapackage.json").write_text(text, encoding="utf-8", newline="\n")
-    (target / "data-dictionary.md").write_text(docs.data_dictionary(schemas_dir), encoding="utf-8", newline="\n")
+    (target / "data-dictionary.md").write_text(docs.data_dictionary(schemas_dir, version), encoding="utf-8",
+                                               newline="\n")
+    write_release_guide(root, target, descriptor, tables, released)
     files = sorted(p.relative_to(target) for p in target.rglob("*") if p.is_file())
     return BuildResult(target, {table: len(rows) for table, rows in tables.items()}, files)
+
+
+def write_release_guide(root: Path, target: Path, descriptor: dict, tables: dict, released: bool) -> None:
+    """The files that let a download explain itself: README.md, LICENSE, CITATION.cff and,
+    for a release, the changes.csv of that release."""
+    meta = package_metadata(root / "schemas")
+    changes = history.release_folder(root, descriptor["version"]) / "changes.csv"
+    has_changes = released and changes.is_file() and not changes.is_symlink()
+    (target / "README.md").write_text(readme.release_readme(descriptor, tables, has_changes), encoding="utf-8",
+                                      newline="\n")
+    licence = root / "LICENSES" / f"{descriptor['licenses'][0]['name']}.txt"
+    _write(target / "LICENSE", licence.read_bytes())
+    (target / "CITATION.cff").write_text(citation_cff(meta, descriptor["version"], released), encoding="utf-8",
+                                         newline="\n")
+    if has_changes:
+        _write(target / "changes.csv", changes.read_bytes())
 
 
 def _stepper(progress: Progress, total: int) -> Callable[[str], None]:

@@ -19,8 +19,9 @@ from .problems import DataInvalid, PipelineError, errors_in, format_problems, su
 from .validate import validate as validate_tables
 from .validate import validate_release
 from .archive import archive as archive_package
-from .diff import diff as diff_packages, changes_csv, diff_json, diff_markdown
+from .diff import diff as diff_packages, changes_csv, diff_json, diff_markdown, previous_release
 from .release import release as release_package
+from .signing import SIGNED, TAMPERED, authenticity, sign as sign_zip
 
 BUG_REPORT = (
     "this is a bug in the pipeline, not in your data; please open an issue with the command you ran "
@@ -91,7 +92,9 @@ def validate(tables: tuple[str, ...], root: Path, fmt: str, html_dir: Path | Non
     With no argument every table is checked; with paths such as raw/bonuses.csv
     only those (their foreign keys are still checked against the other tables).
     A release zip is checked too: safe paths, SHA256SUMS and hashes, then the
-    package itself.
+    package itself, then its signature (`<zip>.sig` beside it) against the
+    project's key: "signed by the project's key", "intact but unsigned" or
+    "tampered" (exit 1).
     One problem per line as `raw/<table>.csv:<line>:<column>: <code>: <message>`,
     then a summary. Exit 0 when valid, 1 when not.
     """
@@ -103,9 +106,20 @@ def validate(tables: tuple[str, ...], root: Path, fmt: str, html_dir: Path | Non
     else:
         problems = _run(validate_tables, root, list(tables) or None)
     _echo_problems(problems, fmt)
+    tampered = False
+    for z in zips:
+        intact = not any(p.file == z and p.code == "release-integrity" for p in problems)
+        state = _run(authenticity, Path(z), root) if intact else None
+        if state is None:
+            click.echo(f"{z}: authenticity: tampered: its files do not match its checksums", err=True)
+        else:
+            label = {SIGNED: "signed by the project's key", TAMPERED: "tampered"}.get(state.status,
+                                                                                     "intact but unsigned")
+            click.echo(f"{z}: authenticity: {label}: {state.message}", err=True)
+        tampered |= state is None or state.status == TAMPERED
     if html_dir is not None:
         click.echo(f"HTML report: {write_html_report(problems, html_dir)}", err=True)
-    sys.exit(1 if errors_in(problems) else 0)
+    sys.exit(1 if errors_in(problems) or tampered else 0)
 
 
 @main.command()
@@ -164,28 +178,64 @@ def build_summary(result) -> str:
 
 
 @main.command()
-@click.argument("old")
-@click.argument("new", default="dist")
+@click.argument("old", required=False)
+@click.argument("new", default="raw")
 @root_option
 @click.option("--format", "fmt", type=click.Choice(["markdown", "json", "csv"]), default="markdown", show_default=True,
               help="markdown (for the changelog), json, or csv (the changes.csv of a release).")
-def diff(old: str, new: str, root: Path, fmt: str) -> None:
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the report to this file.")
+@click.option("--summary", is_flag=True, help="Also append the report to $GITHUB_STEP_SUMMARY when it is set.")
+def diff(old: str | None, new: str, root: Path, fmt: str, output: Path | None, summary: bool) -> None:
     """Compare two data packages: rows added, removed and changed, and schema changes.
 
-    OLD and NEW are folders holding datapackage.json (e.g. dist), release zips,
-    or git refs (e.g. v1.0.0). NEW defaults to dist. Ends with the least version
-    bump the changes need.
+    OLD and NEW are each `raw` (what raw/ and schemas/ build now), a released
+    version (e.g. 1.0.0, read from releases/1.0.0/snapshot), a folder holding
+    datapackage.json (e.g. dist), a release zip, or a git ref. OLD defaults to
+    the newest release, NEW to raw. Ends with the least version bump the
+    changes need.
     """
+    old = old or _run(previous_release, root)
     result = _run(diff_packages, old, new, root)
-    click.echo({"markdown": diff_markdown, "json": diff_json, "csv": changes_csv}[fmt](result), nl=False)
+    text = {"markdown": diff_markdown, "json": diff_json, "csv": changes_csv}[fmt](result)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    if summary and os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as handle:
+            handle.write(f"## Data changes since {result.old_version}\n\n{text}\n")
+    click.echo(text, nl=False)
 
 
 @main.command()
 @root_option
 def archive(root: Path) -> None:
-    """Pack dist/ as build/release/<name>-<version>.zip plus SHA256SUMS (deterministic)."""
-    path, digest = _run(archive_package, root)
-    click.echo(f"{digest}  {path} ({path.stat().st_size / 1024:.0f} KiB)")
+    """Pack dist/ as build/release/<name>-<version>.zip plus SHA256SUMS (deterministic).
+
+    The version is dist/'s: a release's number only when dist/ holds exactly
+    that release's data and schemas, else `<version>+dev.<hash>`.
+    """
+    made = _run(archive_package, root)
+    click.echo(f"{made.sha256}  {made.path} ({made.path.stat().st_size / 1024:.0f} KiB)")
+    if not made.released:
+        click.echo(f"note: {made.version} is a development build, not a release; cite a release instead", err=True)
+    elif made.recorded_sha256 and made.recorded_sha256 != made.sha256:
+        click.echo(f"note: the data of release {made.version}, but not its bytes (the pipeline changed since), so "
+                   f"named +rebuild; the released zip has sha256 {made.recorded_sha256}", err=True)
+
+
+@main.command()
+@click.argument("zip_path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="OpenSSH Ed25519 private key (ssh-keygen -t ed25519); never stored in the repository.")
+def sign(zip_path: Path, key_path: Path) -> None:
+    """Sign a release zip offline: writes <zip>.sig (OpenSSH SSHSIG, Ed25519).
+
+    Same bytes as `ssh-keygen -Y sign -n russia-war-recruitment -f KEY ZIP`.
+    The public key must be in keys/release-signing.pub for `validate` to trust it.
+    """
+    path = _run(sign_zip, zip_path, key_path)
+    click.echo(f"wrote {path}")
 
 
 @main.command()
@@ -193,16 +243,24 @@ def archive(root: Path) -> None:
 @click.option("--bump", type=click.Choice(["major", "minor", "patch"]), default=None,
               help="The kind of release; refused if smaller than the changes need.  [default: the least needed]")
 @click.option("--new-version", "version", default=None, help="An exact new version, e.g. 1.0.0.")
-@click.option("--previous", default=None, help="The previous release (git ref, folder or zip).  [default: newest vX.Y.Z tag]")
-def release(root: Path, bump: str | None, version: str | None, previous: str | None) -> None:
-    """Prepare a release: version, CHANGELOG.md, CITATION.cff, dist/ and the archive.
+@click.option("--previous", default=None,
+              help="The previous release (a version, git ref, folder or zip).  [default: the newest in releases/]")
+@click.option("--first", is_flag=True, help="The first release: compare with an empty package.")
+@click.option("--summary", "summary_file", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="A Markdown file with the summary for readers, put under the changelog heading.")
+def release(root: Path, bump: str | None, version: str | None, previous: str | None, first: bool,
+            summary_file: Path | None) -> None:
+    """Cut a release: version, CHANGELOG.md, CITATION.cff, .zenodo.json, releases/<version>/,
+    a fresh dist/ and the archive, committed as one commit.
 
-    Tags nothing: prints the git commands to run.
+    Refuses to start from uncommitted changes outside raw/ and schemas/. Tags
+    and pushes nothing: prints those commands.
     """
-    result = _run(release_package, root, bump, version, previous)
-    click.echo(f"release {result.version} (from {result.previous}): {result.sha256}  {result.zip_path}")
-    click.echo("Write the summary in CHANGELOG.md, then run:")
-    for command in result.git_commands:
+    summary = summary_file.read_text(encoding="utf-8") if summary_file else None
+    result = _run(release_package, root, bump, version, previous, summary=summary, first=first)
+    click.echo(f"release {result.version} (from {result.previous}): {result.archive.sha256}  {result.archive.path}")
+    click.echo(f"committed {result.commit[:12]} \"Release {result.version}\"; git status is clean. Next, if you like:")
+    for command in result.next_commands:
         click.echo(f"  {command}")
 
 

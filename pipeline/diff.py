@@ -1,19 +1,26 @@
 """Compare two data packages: rows matched on primary key, and schema changes.
 
-A package is read from a folder holding datapackage.json (such as dist/), a
-release zip, or a git ref (`v1.0.0`, `HEAD`) whose dist/ is read with `git show`.
-Each change knows the least version bump it requires (MAJOR, MINOR or PATCH).
+A package is read from `raw` (what raw/ and schemas/ build now, built into a
+temporary folder), a released version (`1.0.0`: its snapshot under
+releases/1.0.0/, committed with every clone), a folder holding
+datapackage.json (such as dist/), a release zip, or a git ref (`v1.0.0`,
+`HEAD`) whose dist/ is read with `git show`. Each change knows the least
+version bump it requires (MAJOR, MINOR or PATCH).
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
+import re
 import subprocess
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from . import history
 from .problems import PipelineError
 
 PATCH, MINOR, MAJOR = 1, 2, 3
@@ -46,7 +53,7 @@ class SchemaChange:
 class CellChange:
     table: str
     id: str
-    change: str  # added, removed, changed
+    change: str  # added, removed, changed; an added or removed row has one entry per filled field
     field: str = ""
     old: str = ""
     new: str = ""
@@ -72,7 +79,7 @@ class PackageDiff:
         reasons = [f"{c.table}: {c.detail}" for c in self.schema_changes if c.bump == bump]
         if bump == MINOR:
             for kind in ("added", "removed"):
-                ids = [c for c in self.row_changes if c.change == kind]
+                ids = {(c.table, c.id) for c in self.row_changes if c.change == kind}
                 if ids:
                     reasons.append(f"{len(ids)} row(s) {kind}")
         if bump == PATCH:
@@ -100,7 +107,12 @@ def _snapshot(descriptor: dict, read_text) -> Snapshot:
 
 
 def load_snapshot(ref: str | Path, root: Path = Path(".")) -> Snapshot:
-    """A package from a folder, a release zip, or a git ref of the repository at `root`."""
+    """A package from `raw`, a released version, a folder, a release zip, or a git ref of the repository at `root`."""
+    root = Path(root)
+    if str(ref) == "raw":
+        return raw_snapshot(root)
+    if history.SEMVER.fullmatch(str(ref)) and history.release_record(root, str(ref)):
+        return load_snapshot(history.release_folder(root, str(ref)) / "snapshot")
     path = Path(ref)
     if path.is_dir():
         folder = path
@@ -111,6 +123,24 @@ def load_snapshot(ref: str | Path, root: Path = Path(".")) -> Snapshot:
         with unpacked_release(path) as folder:
             return load_snapshot(folder)
     return _git_snapshot(str(ref), root)
+
+
+def raw_snapshot(root: Path) -> Snapshot:
+    """What raw/ and schemas/ build now (built into a temporary folder; dist/ is not touched)."""
+    from .build import build
+
+    with tempfile.TemporaryDirectory(prefix="diff-") as scratch:
+        build(root, Path(scratch) / "dist")
+        return load_snapshot(Path(scratch) / "dist")
+
+
+def previous_release(root: Path) -> str:
+    """The newest release recorded under releases/, or an error saying why there is none."""
+    version = history.latest_release(root)
+    if version is None:
+        raise PipelineError(f"no previous release found: {Path(root) / history.RELEASES} holds no "
+                            "<version>/release.json; name the package to compare with (a folder, zip or git ref)")
+    return version
 
 
 def _read_json(path: Path) -> dict:
@@ -200,27 +230,35 @@ def schema_changes(old: Snapshot, new: Snapshot) -> list[SchemaChange]:
     return changes
 
 
+def _filled(row: dict[str, str], names: list[str]) -> list[tuple[str, str]]:
+    return [(name, row[name]) for name in names if row.get(name)]
+
+
 def row_changes(old: Snapshot, new: Snapshot) -> list[CellChange]:
+    """Every row added, removed or changed; added and removed rows with their values, changed rows per cell
+    with the row's new correction_note as the reason."""
     changes = []
     for table, rows in new.rows.items():
-        if table not in old.schemas:  # a new table: every row is added
-            changes += [CellChange(table, "/".join(key), "added") for key in rows]
-            continue
-        before = old.rows.get(table, {})
-        shared = [f["name"] for f in new.schemas[table]["fields"] if f["name"] in
-                  {g["name"] for g in old.schemas[table]["fields"]}]
+        names = [f["name"] for f in new.schemas[table]["fields"]]
+        before = old.rows.get(table, {}) if table in old.schemas else {}
+        shared = [name for name in names if table in old.schemas and
+                  name in {g["name"] for g in old.schemas[table]["fields"]}]
         for key, row in rows.items():
             row_id = "/".join(key)
             if key not in before:
-                changes.append(CellChange(table, row_id, "added"))
+                changes += [CellChange(table, row_id, "added", name, "", value) for name, value in _filled(row, names)]
                 continue
             reason = row.get("correction_note", "") if row.get("correction_note") != before[key].get("correction_note") else ""
             for name in shared:
                 if name != "correction_note" and before[key][name] != row[name]:
                     changes.append(CellChange(table, row_id, "changed", name, before[key][name], row[name], reason))
-        for key in before:
-            if key not in rows:
-                changes.append(CellChange(table, "/".join(key), "removed"))
+    for table, rows in old.rows.items():
+        names = [f["name"] for f in old.schemas[table]["fields"]]
+        current = new.rows.get(table, {})
+        for key, row in rows.items():
+            if key not in current:
+                changes += [CellChange(table, "/".join(key), "removed", name, value, "")
+                            for name, value in _filled(row, names)]
     return changes
 
 
@@ -233,6 +271,56 @@ def diff(old: str | Path | Snapshot, new: str | Path | Snapshot, root: Path = Pa
 
 # Output: Markdown (changelog), JSON, changes.csv.
 
+WORD = re.compile(r"\s+|[^\s]+")
+LONG_TEXT = 60  # characters; longer texts show only the words that changed
+
+
+def _md(text: str) -> str:
+    """Text safe inside Markdown (no accidental emphasis, code or tables)."""
+    return re.sub(r"([\\`*_~|<>\[\]])", r"\\\1", text)
+
+
+def changed_words(old: str, new: str, context: int = 4) -> str:
+    """The words that changed, with a few words of context: ~~removed~~ **added**."""
+    a, b = WORD.findall(old), WORD.findall(new)
+    parts = []
+    opcodes = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        if op == "equal":
+            words = a[i1:i2]
+            keep = 2 * context  # words and spaces
+            if index == 0 and len(words) > keep:
+                words = ["…"] + words[-keep:]
+            elif index == len(opcodes) - 1 and len(words) > keep:
+                words = words[:keep] + ["…"]
+            elif len(words) > 2 * keep + 1:
+                words = words[:keep] + [" … "] + words[-keep:]
+            parts.append(_md("".join(words)))
+            continue
+        removed, added = "".join(a[i1:i2]).strip(), "".join(b[j1:j2]).strip()
+        if removed:
+            parts.append(f"~~{_md(removed)}~~")
+        if added:
+            parts.append(("" if not removed else " ") + f"**{_md(added)}**")
+        if op != "delete" and b[j1:j2] and b[j2 - 1].isspace():
+            parts.append(" ")
+    return "".join(parts)
+
+
+def _value_change(c: CellChange) -> str:
+    if max(len(c.old), len(c.new)) > LONG_TEXT:
+        return changed_words(c.old, c.new)
+    return f"`{c.old}` → `{c.new}`" if c.old else f"(empty) → `{c.new}`" if c.new else f"`{c.old}` → (empty)"
+
+
+def _row_values(cells: list[CellChange], use_new: bool) -> str:
+    values = {c.field: c.new if use_new else c.old for c in cells}
+    statement = values.pop("statement", "")
+    rest = ", ".join(f"{name} `{value}`" for name, value in values.items() if len(value) <= LONG_TEXT)
+    long = " ".join(f"{name}: {_md(value)}" for name, value in values.items() if len(value) > LONG_TEXT)
+    return " — ".join(part for part in (_md(statement), rest, long) if part)
+
+
 def diff_markdown(result: PackageDiff) -> str:
     lines = []
     bump = result.required_bump()
@@ -244,18 +332,21 @@ def diff_markdown(result: PackageDiff) -> str:
     new_tables = {c.table for c in result.schema_changes if c.kind == "table-added"}
     for table in sorted({c.table for c in result.row_changes}):
         changes = [c for c in result.row_changes if c.table == table]
-        counts = {kind: len({c.id for c in changes if c.change == kind}) for kind in ("added", "removed", "changed")}
-        if table in new_tables:
-            lines += ["", f"### `{table}`: new table, {counts['added']} rows"]
-            continue
-        lines += ["", f"### `{table}`: {counts['added']} added, {counts['removed']} removed, "
-                      f"{counts['changed']} changed", ""]
+        by_row: dict[tuple[str, str], list[CellChange]] = {}
         for c in changes:
-            if c.change == "changed":
-                reason = f" — {c.reason}" if c.reason else ""
-                lines.append(f"- `{c.id}` {c.field}: `{c.old}` → `{c.new}`{reason}")
+            by_row.setdefault((c.id, c.change), []).append(c)
+        counts = {kind: len({c.id for c in changes if c.change == kind}) for kind in ("added", "removed", "changed")}
+        heading = (f"new table, {counts['added']} rows" if table in new_tables else
+                   f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed")
+        lines += ["", f"### `{table}`: {heading}", ""]
+        for (row_id, kind), cells in by_row.items():
+            if kind == "changed":
+                reason = cells[0].reason
+                lines.append(f"- `{row_id}` changed" + (f" — reason: {_md(reason)}" if reason else
+                                                          " — **no correction_note**"))
+                lines += [f"  - {c.field}: {_value_change(c)}" for c in cells]
             else:
-                lines.append(f"- `{c.id}` {c.change}")
+                lines.append(f"- `{row_id}` {kind}: {_row_values(cells, kind == 'added')}")
     return "\n".join(lines) + "\n"
 
 

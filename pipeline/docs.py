@@ -53,11 +53,11 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def data_dictionary(schemas_dir: Path) -> str:
+def data_dictionary(schemas_dir: Path, version: str) -> str:
     """The data dictionary of every table and field, as Markdown."""
     meta = package_metadata(schemas_dir)
     lines = [
-        f"# Data dictionary: {meta['name']} {meta['version']}",
+        f"# Data dictionary: {meta['name']} {version}",
         "",
         "Generated from `schemas/` by the build; do not edit by hand.",
         "",

@@ -13,9 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT.parent / "shared" / "sources" / "000_e8e03fc529c28da8.txt"
 
 
+BUILD_INPUTS = ("raw", "schemas", "releases", "LICENSES")
+
+
 def copy_project(target: Path) -> Path:
-    """Copy raw/ and schemas/ (the build's only inputs) into `target`."""
-    for folder in ("raw", "schemas"):
+    """Copy the build's inputs (raw/, schemas/, the release records and the licence texts) into `target`."""
+    for folder in BUILD_INPUTS:
         shutil.copytree(ROOT / folder, target / folder)
     return target
 
@@ -46,3 +49,15 @@ def edit_cell(root: Path, table: str, line: int, column: str, value: str) -> Non
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+
+
+def line_of(root: Path, table: str, row_id: str) -> int:
+    """The line (as an editor counts it) of the row with this id in raw/<table>.csv."""
+    import csv
+    import io
+
+    text = (root / "raw" / f"{table}.csv").read_text(encoding="utf-8")
+    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        if row[0] == row_id:
+            return number
+    raise LookupError(row_id)

@@ -19,7 +19,7 @@ from frictionless import Package
 from pipeline import DataInvalid, build
 from pipeline.schemas import table_names, table_schema
 
-from .conftest import ROOT, edit_cell
+from .conftest import BUILD_INPUTS, ROOT, edit_cell
 
 TABLES = table_names(ROOT / "schemas")
 
@@ -134,7 +134,7 @@ def test_invalid_data_builds_nothing(project, built):
     with pytest.raises(DataInvalid):
         build(project)
     assert tree_bytes(project / "dist") == before
-    assert sorted(p.name for p in project.iterdir()) == ["dist", "raw", "schemas"]
+    assert sorted(p.name for p in project.iterdir()) == sorted(["dist", *BUILD_INPUTS])
 
 
 def test_crash_half_way_leaves_previous_dist(project, monkeypatch):
@@ -156,7 +156,7 @@ def test_crash_half_way_leaves_previous_dist(project, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         build(project)
     assert tree_bytes(project / "dist") == before
-    assert sorted(p.name for p in project.iterdir()) == ["dist", "raw", "schemas"]
+    assert sorted(p.name for p in project.iterdir()) == sorted(["dist", *BUILD_INPUTS])
 
 
 def test_dates_survive_as_dates(built):

@@ -53,7 +53,7 @@ def test_contribution_workflow_parses_and_uses_existing_targets():
     for target in targets:
         assert re.search(rf"^{target}:", makefile, re.M), target
     uploads = [s for s in steps if s.get("uses", "").startswith("actions/upload-artifact")]
-    assert uploads and uploads[0]["with"]["path"].rstrip("/") == "build/validation-report"
+    assert "build/validation-report" in [s["with"]["path"].rstrip("/") for s in uploads]
     assert "--html build/validation-report" in makefile
 
 
@@ -63,3 +63,58 @@ def test_makefile_parses_and_every_documented_target_exists():
     for target in ("build", "validate", "test", "expectations", "archive", "release", "clean"):
         result = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
+
+
+def run_snippet(containing: str) -> dict:
+    """Run the README's Python snippet that contains this text, from the project folder; return its names."""
+    [snippet] = [s for s in re.findall(r"```python\n(.*?)```", README, re.S) if containing in s]
+    names: dict = {}
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        exec(compile(snippet, "README.md", "exec"), names)
+    finally:
+        os.chdir(cwd)
+    return names
+
+
+def test_the_duckdb_example_ranks_like_with_like_and_keeps_ranges(capsys):
+    import pandas as pd
+
+    deaths = run_snippet("import duckdb")["deaths"]
+    casualties = pd.read_parquet(ROOT / "dist" / "parquet" / "casualties.parquet").set_index("id")
+    rows = casualties.loc[list(deaths["id"])]
+    assert rows["category_id"].isna().all() and (rows["measure"] == "deaths").all()  # one kind of count only
+    everything = casualties[(casualties.measure == "deaths") & casualties.category_id.isna()
+                            & casualties.region_code.notna()]
+    assert set(deaths["id"]) == set(everything.index)  # every such row, ranges included
+    assert (deaths["qualifier"] == "range").any() and deaths.loc[deaths.qualifier == "range", "value"].isna().all()
+    assert "mobilised" not in set(casualties.loc[list(deaths["id"]), "category_id"].dropna())
+
+
+def test_the_pandas_csv_example_keeps_section_as_text(capsys):
+    names = run_snippet("pd.read_csv(\"dist/csv/penalties.csv\"")
+    sections = names["penalties"]["section"]
+    assert str(sections.dtype) == "string" and set(sections) <= {"intro", "1.1", "1.2", "1.3", "1.4", "1.5", "2.1",
+                                                                "2.2", "2.3", "2.4", "2.5"}
+
+
+def test_the_datasette_command_names_where_datasette_is():
+    import sys
+    from pathlib import Path
+
+    [command] = re.findall(r"`(\S*datasette) dist/russia-war-recruitment\.sqlite -m dist/metadata\.json`", README)
+    assert command == ".venv/bin/datasette"
+    assert (Path(sys.executable).parent / "datasette").is_file()  # make build installs it where the README says
+
+
+def test_the_readme_cites_the_current_release_and_prints_the_signing_keys():
+    from pipeline.citation import citation_text
+    from pipeline.schemas import package_metadata
+
+    meta = package_metadata(ROOT / "schemas")
+    citation = re.search(r"<!-- citation:[^\n]*-->\n> (.*)\n<!-- /citation -->", README).group(1)
+    assert citation == citation_text(meta, meta["version"])
+    keys = [line for line in (ROOT / "keys" / "release-signing.pub").read_text(encoding="utf-8").splitlines()
+            if line and not line.startswith("#")]
+    assert keys and all(key in README for key in keys)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
+import re
 import shutil
 import zipfile
 from datetime import date
@@ -25,15 +24,7 @@ from pipeline.problems import PipelineError
 from pipeline.release import bump_between, choose_version, release
 from pipeline.validate import validate
 
-from .conftest import ROOT, edit_cell
-
-
-def row_line(root: Path, table: str, row_id: str) -> int:
-    text = (root / "raw" / f"{table}.csv").read_text(encoding="utf-8")
-    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        if row[0] == row_id:
-            return number
-    raise LookupError(row_id)
+from .conftest import BUILD_INPUTS, ROOT, edit_cell, line_of
 
 
 def add_enum_value(root: Path, field: str, value: str) -> None:
@@ -50,7 +41,7 @@ def two_versions(tmp_path_factory):
 
     root = copy_project(tmp_path_factory.mktemp("versions"))
     build(root, root / "v1")
-    line = row_line(root, "casualties", "deaths-ru-da")
+    line = line_of(root, "casualties", "deaths-ru-da")
     edit_cell(root, "casualties", line, "value", "1875")
     edit_cell(root, "casualties", line, "correction_note", "Recounted from the source's table.")
     path = root / "raw" / "bonuses.csv"
@@ -70,7 +61,9 @@ def test_diff_finds_each_kind_of_change(two_versions):
     assert [(c.table, c.id, c.field, c.old, c.new, c.reason) for c in changed] == [
         ("casualties", "deaths-ru-da", "value", "1874", "1875", "Recounted from the source's table."),
     ]
-    assert [(c.table, c.id) for c in result.row_changes if c.change == "added"] == [("bonuses", "zz-new-bonus-row")]
+    added = [c for c in result.row_changes if c.change == "added"]
+    assert {(c.table, c.id) for c in added} == {("bonuses", "zz-new-bonus-row")}
+    assert ("region_code", "RU-TY") in {(c.field, c.new) for c in added}  # an added row shows its values
     enum_added = {(c.table, c.detail, c.bump) for c in result.schema_changes if c.kind == "enum-value-added"}
     assert ("casualties", "unit: value 'weeks' added", MINOR) in enum_added
     assert result.required_bump() == MINOR
@@ -126,48 +119,61 @@ def test_bump_between_versions():
     assert bump_between("1.2.3", "1.2.3") is None
 
 
-def test_release_writes_version_changelog_citation_and_archive(two_versions, tmp_path):
-    root = tmp_path / "repo"
-    shutil.copytree(two_versions / "raw", root / "raw")
-    shutil.copytree(two_versions / "schemas", root / "schemas")
+def copy_versions(two_versions: Path, root: Path) -> Path:
+    """The v2 inputs of `two_versions` with the project's release records and licence texts."""
+    for folder in BUILD_INPUTS:
+        shutil.copytree(two_versions / folder, root / folder)
     shutil.copy(ROOT / "CITATION.cff", root / "CITATION.cff")
-    # v1 was released as 1.0.0 in this scenario; this release drops one row as well.
+    return root
+
+
+def test_release_writes_version_changelog_citation_and_archive(two_versions, tmp_path):
+    root = copy_versions(two_versions, tmp_path / "repo")
+    # v1 was released as 8.0.0 in this scenario (a version no real release has); this release drops one row as well.
+    package = root / "schemas" / "package.yaml"
+    package.write_text(re.sub(r"^version: .*$", "version: 8.0.0", package.read_text(encoding="utf-8"), flags=re.M),
+                       encoding="utf-8")
     v1 = tmp_path / "v1"
     shutil.copytree(two_versions / "v1", v1)
     descriptor = json.loads((v1 / "datapackage.json").read_text(encoding="utf-8"))
-    descriptor["version"] = "1.0.0"
+    descriptor["version"] = "8.0.0"
     (v1 / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     path = root / "raw" / "foreign_countries.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     removed_id = lines[1].split(",")[0]
     path.write_text("\n".join([lines[0]] + lines[2:]) + "\n", encoding="utf-8")
 
-    result = release(root, previous=str(v1), day=date(2026, 12, 1))
+    result = release(root, previous=str(v1), day=date(2026, 12, 1), commit=False, summary="Two fixes.")
 
-    assert result.version == "1.1.0"
+    assert result.version == "8.1.0"
     package = (root / "schemas" / "package.yaml").read_text(encoding="utf-8")
-    assert "version: 1.1.0" in package and 'created: "2026-12-01T00:00:00Z"' in package
+    assert "version: 8.1.0" in package and 'created: "2026-12-01T00:00:00Z"' in package
     changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
     assert changelog.startswith("# Changelog\n")
-    entry = changelog[changelog.index("## [1.1.0] - 2026-12-01"):]
+    entry = changelog[changelog.index("## [8.1.0] - 2026-12-01"):]
     assert entry.splitlines()[:5] == [
-        "## [1.1.0] - 2026-12-01",
+        "## [8.1.0] - 2026-12-01",
         "",
-        "<!-- Summary for readers: what changed and why, in a few sentences. -->",
+        "Two fixes.",
         "",
-        "Compared with 1.0.0: needs at least a **minor** version bump.",
+        "Compared with 8.0.0: needs at least a **minor** version bump.",
     ]
-    assert "- `deaths-ru-da` value: `1874` → `1875` — Recounted from the source's table." in entry
-    assert f"- `{removed_id}` removed" in entry
+    assert "- `deaths-ru-da` changed — reason: Recounted from the source's table.\n  - value: `1874` → `1875`" in entry
+    assert f"- `{removed_id}` removed: " in entry
     citation = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8"))
-    assert (citation["version"], citation["date-released"]) == ("1.1.0", "2026-12-01")
-    assert f"foreign_countries,{removed_id},1.1.0," in (root / "schemas" / "retired_ids.csv").read_text(encoding="utf-8")
-    changes = (root / "releases" / "1.1.0" / "changes.csv").read_text(encoding="utf-8")
+    assert (citation["version"], citation["date-released"]) == ("8.1.0", "2026-12-01")
+    assert f"foreign_countries,{removed_id},8.1.0," in (root / "schemas" / "retired_ids.csv").read_text(encoding="utf-8")
+    changes = (root / "releases" / "8.1.0" / "changes.csv").read_text(encoding="utf-8")
     assert changes.splitlines()[0] == "table,id,change,field,old,new,reason"
-    assert result.zip_path.name == "russia-war-recruitment-1.1.0.zip"
-    assert json.loads((root / "dist" / "datapackage.json").read_text(encoding="utf-8"))["version"] == "1.1.0"
-    with zipfile.ZipFile(result.zip_path) as bundle:
-        assert "russia-war-recruitment-1.1.0/changes.csv" in bundle.namelist()
+    assert result.archive.path.name == "russia-war-recruitment-8.1.0.zip"
+    assert json.loads((root / "dist" / "datapackage.json").read_text(encoding="utf-8"))["version"] == "8.1.0"
+    with zipfile.ZipFile(result.archive.path) as bundle:
+        assert bundle.read("changes.csv").decode() == changes
+    record = json.loads((root / "releases" / "8.1.0" / "release.json").read_text(encoding="utf-8"))
+    assert record["zip"] == {"name": "russia-war-recruitment-8.1.0.zip", "bytes": result.archive.path.stat().st_size,
+                             "sha256": result.archive.sha256}
+    assert (root / "releases" / "8.1.0" / "snapshot" / "csv" / "bonuses.csv").read_bytes() == \
+        (root / "dist" / "csv" / "bonuses.csv").read_bytes()
 
     # the retired id can never come back
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -178,16 +184,14 @@ def test_release_writes_version_changelog_citation_and_archive(two_versions, tmp
 def release_zip(tmp_path_factory, built) -> Path:
     root = tmp_path_factory.mktemp("archive")
     shutil.copytree(built, root / "dist")
-    shutil.copy(ROOT / "CITATION.cff", root / "CITATION.cff")
-    path, _ = archive(root)
-    return path
+    return archive(root).path
 
 
 def test_archive_is_deterministic(release_zip, tmp_path, built):
     other = tmp_path / "other"
     shutil.copytree(built, other / "dist")
-    shutil.copy(ROOT / "CITATION.cff", other / "CITATION.cff")
-    path, digest = archive(other)
+    made = archive(other)
+    path, digest = made.path, made.sha256
     assert digest == hashlib.sha256(release_zip.read_bytes()).hexdigest()
     assert (other / "build" / "release" / "SHA256SUMS").read_text() == f"{digest}  {path.name}\n"
     with zipfile.ZipFile(path) as bundle:
@@ -250,12 +254,29 @@ def test_symlink_in_zip_is_refused(release_zip, tmp_path):
         open_release(target, tmp_path / "out")
 
 
-def test_citation_file_is_valid_cff():
+def test_citation_files_are_valid_and_generated_from_package_yaml(built):
+    from pipeline.citation import citation_cff, zenodo_json
+    from pipeline.schemas import package_metadata
+
     schema = json.loads((ROOT / "tests" / "fixtures" / "citation-cff-1.2.0.schema.json").read_text(encoding="utf-8"))
-    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
-    jsonschema.validate(citation, schema)
-    version = yaml.safe_load((ROOT / "schemas" / "package.yaml").read_text(encoding="utf-8"))["version"]
-    assert citation["version"] == version
+    meta = package_metadata(ROOT / "schemas")
+    for path in (ROOT / "CITATION.cff", built / "CITATION.cff"):
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
+    # the release's CITATION.cff and .zenodo.json are what package.yaml gives, never edited by hand
+    assert (ROOT / "CITATION.cff").read_text(encoding="utf-8") == citation_cff(meta, meta["version"], released=True)
+    assert (ROOT / ".zenodo.json").read_text(encoding="utf-8") == zenodo_json(meta, meta["version"])
+    zenodo = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
+    assert (zenodo["upload_type"], zenodo["version"], zenodo["license"]) == ("dataset", meta["version"], "cc-by-4.0")
+    assert f"version {meta['version']} [data set]" in zenodo["notes"]
+
+
+def test_the_citation_names_the_identifier_once_known(tmp_path):
+    from pipeline.citation import citation_cff, citation_text
+    from pipeline.schemas import package_metadata
+
+    meta = package_metadata(ROOT / "schemas") | {"doi": "10.5281/zenodo.1234567"}
+    assert "version 1.2.3 [data set]. https://doi.org/10.5281/zenodo.1234567. CC-BY-4.0." in citation_text(meta, "1.2.3")
+    assert yaml.safe_load(citation_cff(meta, "1.2.3", True))["doi"] == "10.5281/zenodo.1234567"
 
 
 def test_retired_ids_are_never_reused():
@@ -272,10 +293,7 @@ def test_load_reads_a_release_zip(release_zip, built):
 def test_a_failed_release_puts_every_file_back(two_versions, tmp_path, monkeypatch):
     import pipeline.release as release_module
 
-    root = tmp_path / "repo"
-    shutil.copytree(two_versions / "raw", root / "raw")
-    shutil.copytree(two_versions / "schemas", root / "schemas")
-    shutil.copy(ROOT / "CITATION.cff", root / "CITATION.cff")
+    root = copy_versions(two_versions, tmp_path / "repo")
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
     def broken_archive(_root):
@@ -283,19 +301,16 @@ def test_a_failed_release_puts_every_file_back(two_versions, tmp_path, monkeypat
 
     monkeypatch.setattr(release_module, "archive", broken_archive)
     with pytest.raises(OSError):
-        release(root, previous=str(two_versions / "v1"), day=date(2026, 12, 1))
+        release(root, previous=str(two_versions / "v1"), day=date(2026, 12, 1), commit=False)
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and "dist" not in p.parts}
     assert after == before
 
 
 def test_a_version_already_in_the_changelog_is_refused(tmp_path, two_versions):
-    root = tmp_path / "repo"
-    shutil.copytree(two_versions / "raw", root / "raw")
-    shutil.copytree(two_versions / "schemas", root / "schemas")
-    shutil.copy(ROOT / "CITATION.cff", root / "CITATION.cff")
+    root = copy_versions(two_versions, tmp_path / "repo")
     (root / "CHANGELOG.md").write_text("# Changelog\n\n## [9.0.0] - 2026-01-01\n\nold\n", encoding="utf-8")
     with pytest.raises(PipelineError, match="already has an entry for 9.0.0"):
-        release(root, version="9.0.0", previous=str(two_versions / "v1"))
+        release(root, version="9.0.0", previous=str(two_versions / "v1"), commit=False)
 
 
 def test_validate_refuses_zips_mixed_with_tables(release_zip):
