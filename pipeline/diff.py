@@ -118,7 +118,7 @@ def load_snapshot(ref: str | Path, root: Path = Path(".")) -> Snapshot:
         folder = path
         return _snapshot(_read_json(folder / "datapackage.json"), lambda p: (folder / p).read_text(encoding="utf-8"))
     if path.suffix == ".zip" and path.is_file():
-        from .archive import unpacked_release
+        from .unpack import unpacked_release
 
         with unpacked_release(path) as folder:
             return load_snapshot(folder)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from frictionless import Resource, Schema, system
 
-from .archive import unpacked_release
+from .unpack import unpacked_release
 from .problems import PipelineError
 
 

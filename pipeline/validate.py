@@ -17,7 +17,7 @@ from pathlib import Path
 
 from frictionless import Package, system
 
-from .archive import unpacked_release
+from .unpack import unpacked_release
 from .expectations import default_parameters, run_suites
 from .hygiene import cell_problems
 from .problems import ERROR, WARNING, Problem, PipelineError
@@ -200,7 +200,7 @@ def validate_release(zip_path: Path | str) -> list[Problem]:
         with unpacked_release(zip_path) as folder:
             report = Package(str(folder / "datapackage.json")).validate()
     except PipelineError as error:
-        return [Problem(str(zip_path), 0, 0, "release-integrity", str(error).removeprefix(f"{zip_path.name}: "))]
+        return [Problem(str(zip_path), 0, 0, "release-integrity", str(error).removeprefix(f"{zip_path}: "))]
     problems = []
     for task in report.tasks:
         place = f"{zip_path}:{task.place}"

@@ -16,7 +16,8 @@ import yaml
 from click.testing import CliRunner
 
 from pipeline import build
-from pipeline.archive import archive, open_release
+from pipeline.archive import archive
+from pipeline.unpack import open_release
 from pipeline.cli import main
 from pipeline.diff import MAJOR, MINOR, PATCH, Snapshot, diff, schema_changes
 from pipeline.expectations import expectations
