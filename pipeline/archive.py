@@ -79,10 +79,16 @@ def archive(root: Path | str = ".") -> Archive:
     out = root / "build" / "release"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{descriptor['name']}-{version}.zip"
+    for stale in out.glob("*.zip.partial"):  # left by an archive that was killed
+        stale.unlink()
     partial = path.with_suffix(".zip.partial")
-    with zipfile.ZipFile(partial, "w") as bundle:
-        for name, data in sorted(release_files(root).items()):
-            bundle.writestr(_entry(name), data, compresslevel=9)
+    try:
+        with zipfile.ZipFile(partial, "w") as bundle:
+            for name, data in sorted(release_files(root).items()):
+                bundle.writestr(_entry(name), data, compresslevel=9)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     digest = sha256_of(partial.read_bytes())
     released = history.is_release_version(version)
     recorded = ((history.release_record(root, version) or {}).get("zip") or {}).get("sha256") if released else None

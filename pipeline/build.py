@@ -47,6 +47,7 @@ class BuildResult:
     dist: Path
     rows: dict[str, int]  # rows per table
     files: list[Path]  # every file written, relative to dist
+    notes: tuple[str, ...] = ()  # e.g. leftovers of an interrupted build that were removed
 
     def size(self) -> int:
         return sum((self.dist / path).stat().st_size for path in self.files)
@@ -236,6 +237,7 @@ def build(root: Path | str = ".", dist: Path | str | None = None, progress: Prog
     if errors_in(problems):
         raise DataInvalid(problems)
     dist.parent.mkdir(parents=True, exist_ok=True)
+    notes = remove_leftovers(dist)
     staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.new-", dir=dist.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; dist/ is for everyone to read
     try:
@@ -243,4 +245,15 @@ def build(root: Path | str = ".", dist: Path | str | None = None, progress: Prog
         swap.replace_directory(staging, dist)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(dist, result.rows, result.files)
+    return BuildResult(dist, result.rows, result.files, notes)
+
+
+def remove_leftovers(dist: Path) -> tuple[str, ...]:
+    """Remove the staging folders a killed build left beside dist/; say what was removed."""
+    leftovers = sorted(dist.parent.glob(f".{dist.name}.new-*")) + sorted(dist.parent.glob(f".{dist.name}.old"))
+    for path in leftovers:
+        shutil.rmtree(path, ignore_errors=True)
+    if not leftovers:
+        return ()
+    return (f"removed {len(leftovers)} folder(s) left by an interrupted build: "
+            + ", ".join(p.name for p in leftovers),)

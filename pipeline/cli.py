@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 invalid data, 2 usage error, 3 a bug in the pipeline.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from .validate import validate as validate_tables
 from .validate import validate_release
 from .archive import archive as archive_package
 from .diff import diff as diff_packages, changes_csv, diff_json, diff_markdown, previous_release
+from .history import parse_version
 from .release import release as release_package
 from .signing import SIGNED, TAMPERED, authenticity, sign as sign_zip
 
@@ -64,10 +66,19 @@ def _run(func, *args, **kwargs):
         raise
     except PipelineError as error:
         _fail(str(error), 1)
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            _unexpected(error)
+        _fail(f"no space left on device ({error.filename or 'writing'}); nothing was changed", 1)
     except Exception as error:  # noqa: BLE001 - a bug: short message, no traceback
-        if os.environ.get("RECRUITMENT_DEBUG"):
-            raise
-        _fail(f"{type(error).__name__}: {error}\n{BUG_REPORT}", 3)
+        _unexpected(error)
+
+
+def _unexpected(error: Exception) -> None:
+    """A bug: a short message and exit 3, no traceback (RECRUITMENT_DEBUG=1 shows it)."""
+    if os.environ.get("RECRUITMENT_DEBUG"):
+        raise error
+    _fail(f"{type(error).__name__}: {error}\n{BUG_REPORT}", 3)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -154,6 +165,8 @@ def build(root: Path, dist: Path | None, fmt: str) -> None:
         _echo_problems(error.problems, fmt)
         click.echo("build: nothing written; dist/ is unchanged", err=True)
         sys.exit(1)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(build_summary(result))
 
 
@@ -253,11 +266,26 @@ def release(root: Path, bump: str | None, version: str | None, previous: str | N
     """Cut a release: version, CHANGELOG.md, CITATION.cff, .zenodo.json, releases/<version>/,
     a fresh dist/ and the archive, committed as one commit.
 
-    Refuses to start from uncommitted changes outside raw/ and schemas/. Tags
-    and pushes nothing: prints those commands.
+    Refuses to start from uncommitted changes outside raw/ and schemas/. If it
+    fails or is killed midway, every file it changed is put back (at once, or by
+    the next run). Tags and pushes nothing: prints those commands.
     """
+    if bump and version:
+        raise click.UsageError("give either --bump or --new-version, not both")
+    if version:
+        try:
+            parse_version(version)
+        except PipelineError as error:
+            raise click.BadParameter(str(error), param_hint="--new-version") from None
     summary = summary_file.read_text(encoding="utf-8") if summary_file else None
-    result = _run(release_package, root, bump, version, previous, summary=summary, first=first)
+    try:
+        result = _run(release_package, root, bump, version, previous, summary=summary, first=first)
+    except DataInvalid as error:
+        _echo_problems(error.problems, "text")
+        click.echo("release: the data is invalid; nothing was changed", err=True)
+        sys.exit(1)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(f"release {result.version} (from {result.previous}): {result.archive.sha256}  {result.archive.path}")
     click.echo(f"committed {result.commit[:12]} \"Release {result.version}\"; git status is clean. Next, if you like:")
     for command in result.next_commands:

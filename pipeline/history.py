@@ -23,14 +23,14 @@ from pathlib import Path
 from .problems import PipelineError
 
 RELEASES = "releases"
-SEMVER = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")  # canonical: no leading zeros
 DEV_MARK = "+dev."
 
 
 def parse_version(text: str) -> tuple[int, int, int]:
     match = SEMVER.fullmatch(str(text).strip())
     if not match:
-        raise PipelineError(f"{text!r} is not a semantic version (MAJOR.MINOR.PATCH)")
+        raise PipelineError(f"{text!r} is not a semantic version (MAJOR.MINOR.PATCH, no leading zeros, e.g. 1.2.0)")
     return tuple(int(part) for part in match.groups())
 
 

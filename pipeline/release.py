@@ -18,11 +18,10 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from . import history
+from . import history, journal
 from .archive import Archive, archive
 from .build import build
 from .citation import citation_cff, citation_text, zenodo_json
@@ -52,6 +51,7 @@ class ReleaseResult:
     diff: PackageDiff
     commit: str | None  # the release commit, when release made one
     next_commands: list[str]
+    notes: list[str]  # e.g. that an interrupted release was rolled back first
 
 
 def bumped(version: str, bump: int) -> str:
@@ -146,23 +146,6 @@ def _read(path: Path) -> str | None:
     return path.read_text(encoding="utf-8-sig") if path.is_file() else None
 
 
-@contextmanager
-def restored_on_failure(paths: list[Path], new_folder: Path | None = None):
-    """Put these files back as they were, and remove `new_folder`, if the block fails."""
-    saved = {path: path.read_bytes() if path.is_file() else None for path in paths}
-    try:
-        yield
-    except BaseException:
-        for path, data in saved.items():
-            if data is None:
-                path.unlink(missing_ok=True)
-            else:
-                path.write_bytes(data)
-        if new_folder is not None:
-            shutil.rmtree(new_folder, ignore_errors=True)
-        raise
-
-
 def _replace(path: Path, text: str) -> None:
     """Write a file in one step (temp file, then rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -205,6 +188,21 @@ def commit_release(root: Path, version: str) -> str:
     return _git(root, "rev-parse", "HEAD").stdout.strip()
 
 
+def recover_interrupted_release(root: Path) -> str | None:
+    """Finish off a release that was killed midway (even by kill -9): roll it back, unless its commit landed."""
+    label = journal.active_label(root, "release")
+    if label is None:
+        journal.discard(root, "release")
+        return None
+    if _git(root, "log", "-1", "--format=%s").stdout.strip() == f"Release {label}":
+        journal.discard(root, "release")
+        return f"release {label} had been committed before it was interrupted; removed its journal"
+    journal.rollback(root, "release")
+    if (root / ".git").exists():
+        _git(root, "reset", "--quiet", "--", *[p for p in RELEASED_PATHS if (root / p).exists()])
+    return f"rolled back an interrupted release of {label}: every file it had changed is as it was before"
+
+
 def write_snapshot(folder: Path, dist: Path, version: str) -> None:
     for name, data in history.snapshot_files(dist, version).items():
         path = folder / "snapshot" / name
@@ -223,6 +221,7 @@ def release(root: Path | str = ".", bump: str | None = None, version: str | None
     the files are prepared but no git check or commit is made.
     """
     root = Path(root)
+    notes = [note] if (note := recover_interrupted_release(root)) else []
     if commit:
         check_work_tree(root)
     day = day or datetime.now(timezone.utc).date()
@@ -251,7 +250,7 @@ def release(root: Path | str = ".", bump: str | None = None, version: str | None
         if changelog and f"\n## [{new_version}]" in changelog:
             raise PipelineError(f"CHANGELOG.md already has an entry for {new_version}; release it under another version")
         package_text = package_yaml_with_version(_read(paths["package"]), new_version, day)
-        with restored_on_failure(list(paths.values()), folder):
+        with journal.journalled(root, "release", new_version, list(paths.values()), [root / "dist"], [folder]):
             _replace(paths["package"], package_text)
             meta = package_metadata(root / "schemas")
             texts = {
@@ -282,4 +281,4 @@ def release(root: Path | str = ".", bump: str | None = None, version: str | None
         f"git tag -a v{new_version} -m \"{new_version}\"   # optional: no step needs the tag",
         f"git push origin HEAD v{new_version}",
     ]
-    return ReleaseResult(new_version, base, kind, bundle, result, made, commands)
+    return ReleaseResult(new_version, base, kind, bundle, result, made, commands, notes)
