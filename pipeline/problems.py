@@ -47,17 +47,32 @@ class Problem:
         return ":".join(parts)
 
     def as_text(self) -> str:
+        """One line, whatever the message holds: a line break in quoted cell text is shown as \\n, so text
+        from a contributor can never start a line of its own (a forged CI log command)."""
         prefix = "" if self.is_error else "warning: "
-        return f"{self.place()}: {self.code}: {prefix}{self.message}"
+        return _one_line(f"{self.place()}: {self.code}: {prefix}{self.message}")
 
     def as_github(self) -> str:
         kind = "error" if self.is_error else "warning"
-        props = [f"file={self.file}"]
+        props = [f"file={_github_property(self.file)}"]
         if self.line:
             props += [f"line={self.line}", f"col={self.column or 1}"]
-        props.append(f"title={self.code}")
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{kind} {','.join(props)}::{message}"
+        props.append(f"title={_github_property(self.code)}")
+        return f"::{kind} {','.join(props)}::{_github_data(self.message)}"
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _github_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub Actions reads it back."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    """A workflow command's property value (file=, title=), escaped so it cannot end the command early."""
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def errors_in(problems: list[Problem]) -> list[Problem]:

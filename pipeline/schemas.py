@@ -13,12 +13,15 @@ from pathlib import Path
 
 import yaml
 
+from .contained import checked_table_name
 from .problems import PipelineError
 
 FIELD_KEY_ORDER = ("name", "type", "format", "title", "description", "constraints")
 
 
 def read_yaml(path: Path) -> dict:
+    if path.is_symlink():
+        raise PipelineError(f"{path}: a symbolic link; the pipeline reads only real files (the target is not read)")
     try:
         with path.open(encoding="utf-8") as handle:
             data = yaml.safe_load(handle)
@@ -31,14 +34,25 @@ def read_yaml(path: Path) -> dict:
     return data
 
 
+# Set by the build to the one profile this project writes; never taken from a contributor (it would be fetched).
+REFUSED_PACKAGE_KEYS = ("$schema", "profile")
+
+
 def package_metadata(schemas_dir: Path) -> dict:
     """The package-level metadata from `schemas/package.yaml`."""
-    return read_yaml(Path(schemas_dir) / "package.yaml")
+    path = Path(schemas_dir) / "package.yaml"
+    meta = read_yaml(path)
+    for key in REFUSED_PACKAGE_KEYS:
+        if key in meta:
+            raise PipelineError(f"{path}: {key!r} is set by the build, not here; remove it (no profile is ever "
+                                "fetched from a URL)")
+    return meta
 
 
 def table_names(schemas_dir: Path) -> list[str]:
-    """The tables of the package, in publication order."""
-    return list(package_metadata(schemas_dir)["resources"])
+    """The tables of the package, in publication order (plain slugs: their files stay inside the repository)."""
+    where = Path(schemas_dir) / "package.yaml"
+    return [checked_table_name(name, where) for name in package_metadata(schemas_dir)["resources"]]
 
 
 def shared_fields(schemas_dir: Path) -> dict[str, dict]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from frictionless import Package, system
 
 from .unpack import unpacked_release
+from .contained import link_problems
 from .expectations import default_parameters, run_suites
 from .hygiene import cell_problems
 from .problems import ERROR, WARNING, Problem, PipelineError
@@ -305,6 +306,9 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
     the other tables are still read so that foreign keys can be checked.
     """
     root = Path(root)
+    links = link_problems(root)
+    if links:  # nothing is read through a link, so nothing else can be checked yet
+        return sorted(links)
     schemas_dir = root / "schemas"
     names = table_names(schemas_dir)
     selected = _selected_tables(names, only)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,44 @@ REPORT = ROOT.parent / "shared" / "sources" / "000_e8e03fc529c28da8.txt"
 
 
 BUILD_INPUTS = ("raw", "schemas", "releases", "LICENSES")
+
+
+LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost", "0.0.0.0", ""}
+
+
+class NetworkBlocked(OSError):
+    """Raised when code under test tries to reach anything but this machine."""
+
+
+def _is_local(address) -> bool:
+    host = address[0] if isinstance(address, tuple) else address
+    return isinstance(host, str) and (host in LOOPBACK_HOSTS or host.startswith("127."))
+
+
+def block_network() -> None:
+    """No test may reach the network: only loopback (the servers a test starts itself) and Unix sockets."""
+    real_connect, real_connect_ex, real_getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+
+    def connect(self, address, *args):
+        if self.family == getattr(socket, "AF_UNIX", None) or _is_local(address):
+            return real_connect(self, address, *args)
+        raise NetworkBlocked(f"network access in a test: connect to {address!r}")
+
+    def connect_ex(self, address, *args):
+        if self.family == getattr(socket, "AF_UNIX", None) or _is_local(address):
+            return real_connect_ex(self, address, *args)
+        raise NetworkBlocked(f"network access in a test: connect to {address!r}")
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host is None or _is_local((host if isinstance(host, str) else host.decode(),)):
+            return real_getaddrinfo(host, *args, **kwargs)
+        raise NetworkBlocked(f"network access in a test: DNS lookup of {host!r}")
+
+    socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = connect, connect_ex, getaddrinfo
+
+
+def pytest_configure(config):
+    block_network()
 
 
 def copy_project(target: Path) -> Path:
