@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import history
+from .losses import MOST
 from .problems import PipelineError
 
 PATCH, MINOR, MAJOR = 1, 2, 3
@@ -66,6 +67,11 @@ class PackageDiff:
     new_version: str
     schema_changes: list[SchemaChange]
     row_changes: list[CellChange]
+    row_counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # table: (rows before, rows after)
+
+    def tables_that_lost_rows(self, share: float = MOST) -> dict[str, tuple[int, int]]:
+        """Tables that lost all their rows, or more than `share` of them."""
+        return {t: (a, b) for t, (a, b) in self.row_counts.items() if a and b < a * (1 - share)}
 
     def required_bump(self) -> int | None:
         """The least bump these changes need (None when nothing changed)."""
@@ -266,7 +272,9 @@ def diff(old: str | Path | Snapshot, new: str | Path | Snapshot, root: Path = Pa
     """What changed from package `old` to package `new`."""
     old = old if isinstance(old, Snapshot) else load_snapshot(old, root)
     new = new if isinstance(new, Snapshot) else load_snapshot(new, root)
-    return PackageDiff(old.version, new.version, schema_changes(old, new), row_changes(old, new))
+    counts = {table: (len(old.rows.get(table, {})), len(new.rows.get(table, {})))
+              for table in dict.fromkeys([*old.rows, *new.rows])}
+    return PackageDiff(old.version, new.version, schema_changes(old, new), row_changes(old, new), counts)
 
 
 # Output: Markdown (changelog), JSON, changes.csv.
@@ -330,6 +338,7 @@ def diff_markdown(result: PackageDiff) -> str:
         lines += ["", "### Schema changes", ""]
         lines += [f"- `{c.table}`: {c.detail} ({BUMP_NAMES[c.bump]})" for c in result.schema_changes]
     new_tables = {c.table for c in result.schema_changes if c.kind == "table-added"}
+    lost = result.tables_that_lost_rows()
     for table in sorted({c.table for c in result.row_changes}):
         changes = [c for c in result.row_changes if c.table == table]
         by_row: dict[tuple[str, str], list[CellChange]] = {}
@@ -339,6 +348,10 @@ def diff_markdown(result: PackageDiff) -> str:
         heading = (f"new table, {counts['added']} rows" if table in new_tables else
                    f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed")
         lines += ["", f"### `{table}`: {heading}", ""]
+        if table in lost:
+            before, after = lost[table]
+            lines += [f"**Warning: this table lost {'all' if not after else 'most'} of its rows "
+                      f"({before} before, {after} now).**", ""]
         for (row_id, kind), cells in by_row.items():
             if kind == "changed":
                 reason = cells[0].reason

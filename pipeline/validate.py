@@ -20,6 +20,7 @@ from frictionless import Package, system
 from .unpack import unpacked_release
 from .contained import link_problems
 from .expectations import default_parameters, run_suites
+from .losses import long_cell_problems, lost_rows_problems
 from .hygiene import cell_problems
 from .problems import ERROR, WARNING, Problem, PipelineError
 from .schemas import table_names, table_schema
@@ -334,6 +335,10 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
             structural.append(_problem_from_error(tables[task.name], error, schemas[task.name]))
     problems += [p for p in structural if p.file in {tables[name].display for name in selected}]
     problems += expectation_problems(root, tables, schemas, selected, structural)
+    for name in selected:
+        problems += long_cell_problems(tables[name].display, tables[name].header, tables[name].rows[1:])
+    problems += lost_rows_problems(root, {name: (tables[name].display, len(tables[name].rows[1:]))
+                                          for name in selected if tables[name].parsed})
     return sorted(problems)
 
 

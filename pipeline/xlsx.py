@@ -17,6 +17,8 @@ from decimal import Decimal
 
 import xlsxwriter
 
+from .losses import XLSX_CELL_LIMIT
+from .problems import PipelineError
 from .docs import citation, release_date, constraints_text, table_resources, uncertainty_fields
 
 # The workbook's creation date (a fixed one keeps the bytes reproducible).
@@ -77,9 +79,13 @@ class Writer:
         self.top = workbook.add_format({"valign": "top"})
 
     def cell(self, sheet, row: int, col: int, value, fmt=None) -> None:
-        """Write one typed value: numbers as numbers, dates as dates, text as plain strings (top-aligned)."""
+        """Write one typed value: numbers as numbers, dates as dates, text as plain strings (top-aligned).
+
+        Text longer than a cell holds is refused, never cut (validation reports it first: losses.py)."""
         if value is None:
             return
+        if isinstance(value, str) and len(value) > XLSX_CELL_LIMIT:
+            raise PipelineError(f"a {len(value)}-character text does not fit a spreadsheet cell ({XLSX_CELL_LIMIT})")
         if isinstance(value, (int, float, Decimal)):
             sheet.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt or self.top)
         elif isinstance(value, date):
