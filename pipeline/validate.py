@@ -335,10 +335,14 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
             structural.append(_problem_from_error(tables[task.name], error, schemas[task.name]))
     problems += [p for p in structural if p.file in {tables[name].display for name in selected}]
     problems += expectation_problems(root, tables, schemas, selected, structural)
-    for name in selected:
-        problems += long_cell_problems(tables[name].display, tables[name].header, tables[name].rows[1:])
+    places = {(p.file, p.line, p.column) for p in problems if p.is_error}
+    for name in selected:  # a cell already in error (say, an unclosed quote) is not also said to be too long
+        problems += [p for p in long_cell_problems(tables[name].display, tables[name].header, tables[name].rows[1:])
+                     if (p.file, p.line, p.column) not in places]
+    failed = {p.file for p in problems if p.is_error}  # a table that failed to read may only seem to have lost rows
     problems += lost_rows_problems(root, {name: (tables[name].display, len(tables[name].rows[1:]))
-                                          for name in selected if tables[name].parsed})
+                                          for name in selected
+                                          if tables[name].parsed and tables[name].display not in failed})
     return sorted(problems)
 
 

@@ -71,8 +71,10 @@ def clone(tmp_path, monkeypatch) -> Path:
 
 
 def test_a_release_from_a_fresh_clone_lists_exactly_its_changes_and_leaves_nothing_behind(clone):
+    assert history.latest_release(clone), "the repository records its releases under releases/"
+    if diff(history.latest_release(clone), "raw", clone).required_bump():  # main holds unreleased changes:
+        assert CliRunner().invoke(main, ["release", "--root", str(clone)]).exit_code == 0  # release them first
     previous = history.latest_release(clone)
-    assert previous, "the repository records its releases under releases/"
     line = line_of(clone, "casualties", "deaths-ru-da")
     old_value = next(csv.reader([(clone / "raw" / "casualties.csv").read_text(encoding="utf-8").splitlines()[line - 1]]))
     header = (clone / "raw" / "casualties.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
@@ -135,24 +137,50 @@ def test_with_no_recorded_release_release_refuses_and_says_why(tmp_path):
         release(root, commit=False)
 
 
+def as_if_released(root: Path) -> str:
+    """Record the data under `root` as the release of its package.yaml version (in this copy only)."""
+    from pipeline.schemas import package_metadata
+
+    version = package_metadata(root / "schemas")["version"]
+    scratch = root / "build" / "scratch"
+    build(root, scratch)
+    descriptor = json.loads((scratch / "datapackage.json").read_text(encoding="utf-8"))
+    record = {"version": version, "released": "2026-01-01",
+              "fingerprint": history.fingerprint([r for r in descriptor["resources"] if r.get("format") == "csv"])}
+    (history.release_folder(root, version)).mkdir(parents=True, exist_ok=True)
+    (history.release_folder(root, version) / "release.json").write_text(history.record_json(record), encoding="utf-8")
+    return version
+
+
 def test_an_unreleased_state_gets_a_version_and_a_name_no_release_has(tmp_path):
     root = copy_project(tmp_path / "project")
+    version = as_if_released(root)
     build(root)
     released = archive(root)
-    latest = history.latest_release(ROOT)
-    assert released.version == latest and released.released
-    assert released.path.name in (f"russia-war-recruitment-{latest}.zip",
-                                  f"russia-war-recruitment-{latest}+rebuild.{released.sha256[:10]}.zip")
+    assert (released.version, released.released) == (version, True)
+    assert released.path.name == f"russia-war-recruitment-{version}.zip"
     edit_cell(root, "casualties", line_of(root, "casualties", "deaths-ru-da"), "value", "1875")
     build(root)
     unreleased = archive(root)
-    assert re.fullmatch(rf"{re.escape(latest)}\+dev\.[0-9a-f]{{10}}", unreleased.version)
+    assert re.fullmatch(rf"{re.escape(version)}\+dev\.[0-9a-f]{{10}}", unreleased.version)
     assert not unreleased.released
     assert unreleased.path.name == f"russia-war-recruitment-{unreleased.version}.zip"
     assert unreleased.sha256 != released.sha256 and unreleased.path.name != released.path.name
     descriptor = json.loads((root / "dist" / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["version"] == unreleased.version and "created" not in descriptor
     assert "not a release" in (root / "dist" / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_zip_of_a_releases_data_with_other_bytes_is_not_named_as_the_release(tmp_path):
+    root = copy_project(tmp_path / "project")
+    version = as_if_released(root)
+    build(root)
+    record_path = history.release_folder(root, version) / "release.json"
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    record["zip"] = {"name": f"russia-war-recruitment-{version}.zip", "bytes": 1, "sha256": "0" * 64}
+    record_path.write_text(history.record_json(record), encoding="utf-8")
+    made = archive(root)
+    assert made.path.name == f"russia-war-recruitment-{version}+rebuild.{made.sha256[:10]}.zip"
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +198,10 @@ def test_the_zip_explains_itself_at_its_top_level(release_zip, built):
     assert {"datapackage.json", "README.md", "LICENSE", "CITATION.cff", "SHA256SUMS"} <= set(names)
     assert not any(name.endswith("/") for name in names)
     descriptor = json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
-    assert f"**Version {descriptor['version']}**, released {descriptor['created'][:10]}" in readme
+    if "created" in descriptor:  # a release
+        assert f"**Version {descriptor['version']}**, released {descriptor['created'][:10]}" in readme
+    else:  # main between releases
+        assert f"**Version {descriptor['version']}**: a development build, **not a release**" in readme
     for resource in descriptor["resources"]:
         if resource.get("format") == "csv":
             assert f"| `{resource['name']}` |" in readme

@@ -138,13 +138,15 @@ def test_unpacking_any_zip_stays_under_300_mb(tmp_path):
     bad = bomb(tmp_path / "bomb.zip", 1024**3, declared=500 * 1024**2)  # 1 GiB that says it is 500 MiB
     code = ("import resource, sys\nfrom pathlib import Path\nfrom pipeline.unpack import open_release\n"
             "from pipeline.problems import PipelineError\n"
+            "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
             "try:\n    open_release(Path(sys.argv[1]), Path(sys.argv[2]))\nexcept PipelineError as e:\n    print(e)\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)")
     result = subprocess.run([sys.executable, "-c", code, str(bad), str(tmp_path / "out")], capture_output=True,
                             text=True, cwd=ROOT, check=True)
-    message, peak_kib = result.stdout.splitlines()
+    message, grown_kib = result.stdout.splitlines()
     assert message.endswith("refusing (a zip bomb?)")
-    assert int(peak_kib) < 300 * 1024, f"peak memory {int(peak_kib) // 1024} MB"
+    # what unpacking adds to the process (importing the pipeline itself is measured by the benchmarks)
+    assert int(grown_kib) < 300 * 1024, f"unpacking grew the process by {int(grown_kib) // 1024} MB"
 
 
 def resigned(good_zip: Path, path: Path, change) -> Path:
