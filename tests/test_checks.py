@@ -100,12 +100,47 @@ def test_wrong_unit_for_the_measure(project):
 
 
 def test_figure_dated_in_the_future(project):
-    line = line_of(project, "casualties", "deaths-ru-da")
+    line = line_of(project, "casualties", "mobilised-deaths-ru-ba")
     edit_cell(project, "casualties", line, "as_of", "2999-01-01")
     assert problems_at(project, "casualties", line) == [
         f'raw/casualties.csv:{line}:12: date-out-of-window: as_of ("2999-01-01"): as_of must lie between '
         "2022-02-24 and the day of validation"
     ]
+
+
+def test_a_dated_row_needs_its_date_basis(project):
+    line = line_of(project, "casualties", "mobilised-deaths-ru-ba")
+    edit_cell(project, "casualties", line, "date_basis", "")
+    assert problems_at(project, "casualties", line) == [
+        f"raw/casualties.csv:{line}:15: date-without-basis: date_basis: a row with a date (as_of, period_start, "
+        "period_end) needs date_basis: stated (the source gives it) or inferred (the curators deduced it; the "
+        "note says how)"
+    ]
+
+
+def test_an_undated_row_has_no_date_basis(project):
+    line = line_of(project, "casualties", "deaths-ru-da")
+    edit_cell(project, "casualties", line, "date_basis", "stated")
+    assert problems_at(project, "casualties", line) == [
+        f'raw/casualties.csv:{line}:15: basis-without-date: date_basis ("stated"): date_basis is only for a row '
+        "with a date; leave it empty"
+    ]
+
+
+def test_an_inferred_date_needs_a_note(project):
+    line = line_of(project, "events", "mobilisation-summonses-to-exempt")
+    edit_cell(project, "events", line, "note", "")
+    assert problems_at(project, "events", line) == [
+        f"raw/events.csv:{line}:14: inferred-date-without-note: note: an inferred date needs a note saying how "
+        "the curators deduced it"
+    ]
+
+
+def test_an_undated_figure_must_say_the_report_gives_no_date(project):
+    line = line_of(project, "casualties", "deaths-ru-da")
+    edit_cell(project, "casualties", line, "note", "Totals for all categories of soldiers.")
+    found = [p for p in validate(project, ["casualties"]) if p.line == line]
+    assert [(p.code, p.severity) for p in found] == [("figure-without-date", "warning")]
 
 
 def test_duplicate_fact_under_a_new_id(project):
