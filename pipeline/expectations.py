@@ -137,6 +137,17 @@ def _date_basis_rules(schema: dict, names: set[str]) -> list[dict]:
     return rules
 
 
+def _claim_rules(names: set[str]) -> list[dict]:
+    """The claimed_by rule that a check can enforce: report-authors only where the report itself is the source."""
+    if not {"claimed_by", "source_id"} <= names:
+        return []
+    return [expect("expect_column_values_to_be_in_set", "report-authors-with-other-source",
+                   'claimed_by "report-authors" is only for the report\'s own assertions (source_id report); a '
+                   "row resting on a footnote or link is claimed by whoever produced the figure or made the "
+                   "statement there", column="source_id", value_set=["report"],
+                   row_condition='claimed_by == "report-authors"')]
+
+
 def _code_rules(names: set[str], checks: dict) -> list[dict]:
     rules = []
     if "country_code" in names:
@@ -180,7 +191,7 @@ def generate_suite(schemas_dir: Path, table: str) -> dict:
     checks = read_yaml(Path(schemas_dir) / f"{table}.yaml").get("x-checks", {})
     names = {f["name"] for f in schema["fields"]}
     expectations = (_figure_rules(names) + _date_rules(schema, checks) + _code_rules(names, checks)
-                    + _table_rules(checks))
+                    + _claim_rules(names) + _table_rules(checks))
     return {"name": table, "expectations": expectations}
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from pipeline import validate
 from pipeline.expectations import generate_suite, suite_path, suite_text
-from pipeline.schemas import table_names
+from pipeline.schemas import table_names, table_schema
 
 from .conftest import ROOT, edit_cell
 
@@ -106,6 +106,23 @@ def test_figure_dated_in_the_future(project):
         f'raw/casualties.csv:{line}:12: date-out-of-window: as_of ("2999-01-01"): as_of must lie between '
         "2022-02-24 and the day of validation"
     ]
+
+
+def test_report_authors_need_the_report_as_source(project):
+    line = line_of(project, "events", "year-round-conscription-first-reading")
+    edit_cell(project, "events", line, "claimed_by", "report-authors")
+    assert problems_at(project, "events", line) == [
+        f'raw/events.csv:{line}:17: report-authors-with-other-source: source_id ("fn02"): claimed_by '
+        '"report-authors" is only for the report\'s own assertions (source_id report); a row resting on a '
+        "footnote or link is claimed by whoever produced the figure or made the statement there"
+    ]
+
+
+@pytest.mark.parametrize("table", [t for t in table_names(ROOT / "schemas")
+                                   if {"claimed_by", "source_id"} <= {f["name"] for f in table_schema(ROOT / "schemas", t)["fields"]}])
+def test_every_table_with_a_claimant_has_the_claimed_by_check(table):
+    codes = [e["meta"]["code"] for e in generate_suite(ROOT / "schemas", table)["expectations"]]
+    assert "report-authors-with-other-source" in codes
 
 
 def test_a_dated_row_needs_its_date_basis(project):
