@@ -160,6 +160,15 @@ def test_an_undated_figure_must_say_the_report_gives_no_date(project):
     assert [(p.code, p.severity) for p in found] == [("figure-without-date", "warning")]
 
 
+def test_same_payment_as_points_at_a_row_of_the_same_table(project):
+    line = line_of(project, "bonuses", "bonus-peak-ru-ta-nok")
+    edit_cell(project, "bonuses", line, "same_payment_as", "bonus-peak-ru-ta-eur")
+    assert problems_at(project, "bonuses", line) == [
+        f'raw/bonuses.csv:{line}:16: foreign-key: same_payment_as: "bonus-peak-ru-ta-eur" is not found in '
+        "bonuses.id (raw/bonuses.csv)"
+    ]
+
+
 def test_duplicate_fact_under_a_new_id(project):
     path = project / "raw" / "casualties.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
