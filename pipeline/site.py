@@ -247,7 +247,8 @@ def bar_chart(bars: list[Bar], unit: str | None, chart_id: str, title: str, axis
     for i, bar in enumerate(bars):
         y = i * ROW_HEIGHT + ROW_HEIGHT / 2 + 2
         row = bar.row
-        tooltip = f"{bar.label}: {figure_text(row)} {unit_text(row.get('unit'))}. {row.get('statement', '')}"
+        tooltip = (f"{bar.label}: {figure_text(row)} {unit_text(row.get('unit'))}"
+                   + (f" ({bar.sublabel})" if bar.sublabel else "") + f". {row.get('statement', '')}")
         parts.append(f"<g><title>{esc(tooltip)}</title>"
                      f'<text x="{LABEL_WIDTH}" y="{y - 2:.1f}" font-size="13" text-anchor="end">'
                      f"{esc(clipped(bar.label, LABEL_CHARS))}</text>"
@@ -329,7 +330,8 @@ def deaths_page(descriptor: dict, tables: dict, index: dict) -> str:
         label = place_name(row, index)
         if row.get("scope") == "russia" and row.get("category_id"):
             label = index["categories"].get(row["category_id"], {}).get("name_en", row["category_id"])
-        return Bar(label, f"{when_text(row)} · {row['claimed_by']}{conflict}", row,
+        # The conflict mark goes with the place, so a long date text cannot clip it off the sublabel.
+        return Bar(label + conflict, f"{when_text(row)} · {row['claimed_by']}", row,
                    note=f"{figure_text(rate)} per 10,000" if rate and row["measure"] == "deaths" else "")
 
     def by_size(chosen: list[dict]) -> list[Bar]:
