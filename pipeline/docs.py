@@ -7,7 +7,7 @@ from pathlib import Path
 from .schemas import package_metadata, table_names, table_schema, table_title
 
 
-UNCERTAINTY_FIELDS = ("qualifier", "value", "value_low", "value_high", "unit")
+UNCERTAINTY_FIELDS = ("qualifier", "value", "value_low", "value_high", "unit", "date_basis")
 
 
 def table_resources(descriptor: dict) -> list[dict]:

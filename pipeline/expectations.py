@@ -23,6 +23,8 @@ from .schemas import read_yaml, table_names, table_schema
 EARLIEST_DATE = "2000-01-01"  # the report's oldest dated event is from 2005
 FIGURE = "qualifier.notnull()"
 NO_FIGURE = "qualifier.isnull()"
+# What the note of an undated figure says: that the report (or source) gives no date.
+UNDATED_NOTE = r"(?i)\b(?:no date|not dated|undated|date not given)\b"
 
 
 def expect(kind: str, code: str, message: str, severity: str = ERROR, **kwargs) -> dict:
@@ -100,12 +102,50 @@ def _date_rules(schema: dict, checks: dict) -> list[dict]:
         rules.append(expect("expect_column_values_to_be_null", "date-with-unknown-precision",
                             'date_precision is "unknown" but a date is given', column="date",
                             row_condition='date_precision == "unknown"'))
-    if {"as_of", "period_start"} <= names and checks.get("dated_figures"):
-        rules.append(expect("expect_column_values_to_not_be_null", "figure-without-date",
-                            "a cumulative figure without as_of (or period_start/period_end); fill it in "
-                            "when the source gives a date", severity=WARNING,
-                            column="as_of", row_condition=f"{FIGURE} and period_start.isnull()"))
+    if {"as_of", "period_start", "note"} <= names and checks.get("dated_figures"):
+        undated = f"{FIGURE} and as_of.isnull() and period_start.isnull()"
+        message = ("a figure without as_of (or period_start/period_end): fill in the date when the source gives "
+                   "one; when the report gives none, leave it empty and say so in the note (\"the report gives "
+                   "no date\")")
+        rules.append(expect("expect_column_values_to_not_be_null", "figure-without-date", message,
+                            severity=WARNING, column="note", row_condition=undated))
+        rules.append(expect("expect_column_values_to_match_regex", "figure-without-date", message,
+                            severity=WARNING, column="note", regex=UNDATED_NOTE, row_condition=undated))
+    rules += _date_basis_rules(schema, names)
     return rules
+
+
+def _date_basis_rules(schema: dict, names: set[str]) -> list[dict]:
+    """A dated row says whether its date is stated or inferred; an inferred one says how in the note."""
+    if "date_basis" not in names:
+        return []
+    dates = [f["name"] for f in schema["fields"] if f["type"] == "date"]
+    dated = " or ".join(f"{name}.notnull()" for name in dates)
+    undated = " and ".join(f"{name}.isnull()" for name in dates)
+    rules = [
+        expect("expect_column_values_to_not_be_null", "date-without-basis",
+               f"a row with a date ({', '.join(dates)}) needs date_basis: stated (the source gives it) or "
+               "inferred (the curators deduced it; the note says how)", column="date_basis", row_condition=dated),
+        expect("expect_column_values_to_be_null", "basis-without-date",
+               "date_basis is only for a row with a date; leave it empty", column="date_basis",
+               row_condition=undated),
+    ]
+    if "note" in names:
+        rules.append(expect("expect_column_values_to_not_be_null", "inferred-date-without-note",
+                            "an inferred date needs a note saying how the curators deduced it", column="note",
+                            row_condition='date_basis == "inferred"'))
+    return rules
+
+
+def _claim_rules(names: set[str]) -> list[dict]:
+    """The claimed_by rule that a check can enforce: report-authors only where the report itself is the source."""
+    if not {"claimed_by", "source_id"} <= names:
+        return []
+    return [expect("expect_column_values_to_be_in_set", "report-authors-with-other-source",
+                   'claimed_by "report-authors" is only for the report\'s own assertions (source_id report); a '
+                   "row resting on a footnote or link is claimed by whoever produced the figure or made the "
+                   "statement there", column="source_id", value_set=["report"],
+                   row_condition='claimed_by == "report-authors"')]
 
 
 def _code_rules(names: set[str], checks: dict) -> list[dict]:
@@ -151,7 +191,7 @@ def generate_suite(schemas_dir: Path, table: str) -> dict:
     checks = read_yaml(Path(schemas_dir) / f"{table}.yaml").get("x-checks", {})
     names = {f["name"] for f in schema["fields"]}
     expectations = (_figure_rules(names) + _date_rules(schema, checks) + _code_rules(names, checks)
-                    + _table_rules(checks))
+                    + _claim_rules(names) + _table_rules(checks))
     return {"name": table, "expectations": expectations}
 
 

@@ -89,13 +89,21 @@ def date_text(day: date | None, precision: str | None) -> str:
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not locale-dependent
 
 
+INFERRED_MARK = " (inferred)"
+
+
+def inferred_mark(row: dict) -> str:
+    """" (inferred)" after a date the curators deduced (date_basis inferred); nothing after a stated one."""
+    return INFERRED_MARK if row.get("date_basis") == "inferred" else ""
+
+
 def when_text(row: dict) -> str:
-    """When a figure holds: as of a date, over a period, or not given."""
+    """When a figure holds: as of a date, over a period, or not given; an inferred date says so."""
     if row.get("as_of") and not row.get("period_start"):
-        return f"as of {row['as_of'].isoformat()}"
+        return f"as of {row['as_of'].isoformat()}{inferred_mark(row)}"
     if row.get("period_start"):
         end = row.get("period_end")
-        return f"{row['period_start'].isoformat()}–{end.isoformat() if end else '?'}"
+        return f"{row['period_start'].isoformat()}–{end.isoformat() if end else '?'}{inferred_mark(row)}"
     return "date not given"
 
 
@@ -239,7 +247,8 @@ def bar_chart(bars: list[Bar], unit: str | None, chart_id: str, title: str, axis
     for i, bar in enumerate(bars):
         y = i * ROW_HEIGHT + ROW_HEIGHT / 2 + 2
         row = bar.row
-        tooltip = f"{bar.label}: {figure_text(row)} {unit_text(row.get('unit'))}. {row.get('statement', '')}"
+        tooltip = (f"{bar.label}: {figure_text(row)} {unit_text(row.get('unit'))}"
+                   + (f" ({bar.sublabel})" if bar.sublabel else "") + f". {row.get('statement', '')}")
         parts.append(f"<g><title>{esc(tooltip)}</title>"
                      f'<text x="{LABEL_WIDTH}" y="{y - 2:.1f}" font-size="13" text-anchor="end">'
                      f"{esc(clipped(bar.label, LABEL_CHARS))}</text>"
@@ -321,7 +330,8 @@ def deaths_page(descriptor: dict, tables: dict, index: dict) -> str:
         label = place_name(row, index)
         if row.get("scope") == "russia" and row.get("category_id"):
             label = index["categories"].get(row["category_id"], {}).get("name_en", row["category_id"])
-        return Bar(label, f"{when_text(row)} · {row['claimed_by']}{conflict}", row,
+        # The conflict mark goes with the place, so a long date text cannot clip it off the sublabel.
+        return Bar(label + conflict, f"{when_text(row)} · {row['claimed_by']}", row,
                    note=f"{figure_text(rate)} per 10,000" if rate and row["measure"] == "deaths" else "")
 
     def by_size(chosen: list[dict]) -> list[Bar]:
@@ -376,7 +386,7 @@ def penalties_page(descriptor: dict, tables: dict, index: dict) -> str:
     def sublabel(row: dict) -> str:
         if row["kind"] == "statutory":
             return f"statutory · {row['sanction']}"
-        when = date_text(row["date"], row.get("date_precision")) if row.get("date") else ""
+        when = date_text(row["date"], row.get("date_precision")) + inferred_mark(row) if row.get("date") else ""
         return " · ".join(filter(None, ["court case", row.get("court_city") or "court not named", when]))
 
     chosen = sorted([r for r in rows if has_figure(r)],
@@ -398,11 +408,11 @@ def penalties_page(descriptor: dict, tables: dict, index: dict) -> str:
 # ---- timeline -------------------------------------------------------------
 
 def event_when(row: dict) -> str:
-    """When an event happened, as precisely as known: 2005 to 2006, 1 Apr 2025 to 15 Jul 2025."""
+    """When an event happened, as precisely as known: 2005 to 2006, Sep 2022 (inferred)."""
     when = date_text(row.get("date"), row.get("date_precision"))
     if row.get("date_end"):
         when += f" to {date_text(row['date_end'], row.get('date_precision'))}"
-    return when
+    return when + inferred_mark(row)
 
 
 def event_span(row: dict) -> tuple[date, date]:
@@ -512,7 +522,8 @@ def timeline_page(descriptor: dict, tables: dict, index: dict) -> str:
     return (
         "<h1>Timeline</h1><p class=\"lead\">The laws, decisions and events of recruitment for the war. "
         "A dot is an event known to the day; a pale bar one known only to the month, season or year "
-        "(it happened somewhere in that bar); a solid bar an event that lasted a period. Numbers match the "
+        "(it happened somewhere in that bar); a solid bar an event that lasted a period. A date marked "
+        "“(inferred)” is the curators' deduction, not stated by the source. Numbers match the "
         "list below.</p>"
         + figure(timeline_svg(dated, colours), "Dated events. Click a mark to jump to its entry.")
         + legend({t: c for t, c in colours.items() if any(r["event_type"] == t for r in rows)})
@@ -537,11 +548,13 @@ CHART_PAGES = {
 
 # ---- table pages ----------------------------------------------------------
 
-def cell_html(value, name: str, links: dict[str, str], index: dict) -> str:
-    """One table cell: FK values link to the row they point at, addresses are links."""
+def cell_html(value, name: str, links: dict[str, str], index: dict, inferred: bool = False) -> str:
+    """One table cell: FK values link to the row they point at, addresses are links, an inferred date says so."""
     text = csv_cell(value)
     if value is None:
         return "<td></td>"
+    if isinstance(value, date) and inferred:
+        return f'<td data-sort="{esc(text)}">{esc(text)}<span class="muted">{esc(INFERRED_MARK)}</span></td>'
     if links.get(name) == "sources":
         return f"<td>{source_link(value, index)}</td>"
     if name in links:
@@ -590,7 +603,9 @@ def table_page(descriptor: dict, resource: dict, tables: dict, index: dict) -> s
     body_rows = []
     for row in rows:
         anchor = f' id="{esc(row[key[0]])}"' if len(key) == 1 else ""
-        body_rows.append(f"<tr{anchor}>" + "".join(cell_html(row[n], n, links, index) for n in names) + "</tr>")
+        inferred = row.get("date_basis") == "inferred"
+        body_rows.append(f"<tr{anchor}>" + "".join(cell_html(row[n], n, links, index, inferred) for n in names)
+                         + "</tr>")
     fields = "".join(field_item(f, links) for f in schema["fields"])
     return (
         f"<h1>{esc(resource['title'])}</h1><p class=\"lead\">{prose(resource['description'])}</p>"

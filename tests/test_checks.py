@@ -13,7 +13,7 @@ import pytest
 
 from pipeline import validate
 from pipeline.expectations import generate_suite, suite_path, suite_text
-from pipeline.schemas import table_names
+from pipeline.schemas import table_names, table_schema
 
 from .conftest import ROOT, edit_cell
 
@@ -100,12 +100,57 @@ def test_wrong_unit_for_the_measure(project):
 
 
 def test_figure_dated_in_the_future(project):
-    line = line_of(project, "casualties", "deaths-ru-da")
+    line = line_of(project, "casualties", "mobilised-deaths-ru-ba")
     edit_cell(project, "casualties", line, "as_of", "2999-01-01")
     assert problems_at(project, "casualties", line) == [
         f'raw/casualties.csv:{line}:12: date-out-of-window: as_of ("2999-01-01"): as_of must lie between '
         "2022-02-24 and the day of validation"
     ]
+
+
+@pytest.mark.parametrize("table", [t for t in table_names(ROOT / "schemas")
+                                   if {"claimed_by", "source_id"} <= {f["name"] for f in table_schema(ROOT / "schemas", t)["fields"]}])
+def test_every_table_with_a_claimant_has_the_claimed_by_check(table):
+    codes = [e["meta"]["code"] for e in generate_suite(ROOT / "schemas", table)["expectations"]]
+    assert "report-authors-with-other-source" in codes
+
+
+def test_an_undated_figure_must_say_the_report_gives_no_date(project):
+    line = line_of(project, "casualties", "deaths-ru-da")
+    edit_cell(project, "casualties", line, "note", "Totals for all categories of soldiers.")
+    found = [p for p in validate(project, ["casualties"]) if p.line == line]
+    assert [(p.code, p.severity) for p in found] == [("figure-without-date", "warning")]
+
+
+# One defect in one cell, and the exact problem it must produce ({line} is the row's line).
+ONE_CELL_DEFECTS = [
+    ("report-authors with a footnote", "events", "year-round-conscription-first-reading", "claimed_by",
+     "report-authors",
+     'raw/events.csv:{line}:17: report-authors-with-other-source: source_id ("fn02"): claimed_by '
+     '"report-authors" is only for the report\'s own assertions (source_id report); a row resting on a '
+     "footnote or link is claimed by whoever produced the figure or made the statement there"),
+    ("dated row without date_basis", "casualties", "mobilised-deaths-ru-ba", "date_basis", "",
+     "raw/casualties.csv:{line}:15: date-without-basis: date_basis: a row with a date (as_of, period_start, "
+     "period_end) needs date_basis: stated (the source gives it) or inferred (the curators deduced it; the "
+     "note says how)"),
+    ("date_basis without a date", "casualties", "deaths-ru-da", "date_basis", "stated",
+     'raw/casualties.csv:{line}:15: basis-without-date: date_basis ("stated"): date_basis is only for a row '
+     "with a date; leave it empty"),
+    ("inferred date without a note", "events", "mobilisation-summonses-to-exempt", "note", "",
+     "raw/events.csv:{line}:14: inferred-date-without-note: note: an inferred date needs a note saying how "
+     "the curators deduced it"),
+    ("same_payment_as to no row", "bonuses", "bonus-peak-ru-ta-nok", "same_payment_as", "bonus-peak-ru-ta-eur",
+     'raw/bonuses.csv:{line}:16: foreign-key: same_payment_as: "bonus-peak-ru-ta-eur" is not found in '
+     "bonuses.id (raw/bonuses.csv)"),
+]
+
+
+@pytest.mark.parametrize("label,table,row_id,column,value,expected", ONE_CELL_DEFECTS,
+                         ids=[d[0] for d in ONE_CELL_DEFECTS])
+def test_one_cell_defect(project, label, table, row_id, column, value, expected):
+    line = line_of(project, table, row_id)
+    edit_cell(project, table, line, column, value)
+    assert problems_at(project, table, line) == [expected.format(line=line)]
 
 
 def test_duplicate_fact_under_a_new_id(project):

@@ -244,3 +244,17 @@ def test_libreoffice_reads_every_sheet_as_the_csv_copy(descriptor, built, tmp_pa
     for resource in table_resources(descriptor):
         converted = tmp_path / f"{workbook.stem}-{resource['name']}.csv"
         assert converted.read_bytes() == (built / resource["path"]).read_bytes(), resource["name"]
+
+
+def test_xlsx_puts_date_basis_next_to_the_dates_and_explains_it(workbook, descriptor):
+    for resource in table_resources(descriptor):
+        fields = resource["schema"]["fields"]
+        dates = [i for i, f in enumerate(fields) if f["type"] == "date"]
+        if not dates:
+            continue
+        header = [c.value for c in next(workbook[resource["name"][:31]].iter_rows(max_row=1))]
+        assert "date_basis" in header, resource["name"]
+        between = header[max(dates) + 1: header.index("date_basis")]
+        assert set(between) <= {"date_precision"}, (resource["name"], between)
+    readme = "\n".join(str(v) for row in workbook[README_SHEET].iter_rows(values_only=True) for v in row if v)
+    assert "date_basis" in readme and "inferred" in readme

@@ -11,6 +11,7 @@ import functools
 import html
 import http.server
 import json
+import re
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
@@ -206,3 +207,74 @@ def test_table_pages_sort_and_filter(browser, server, inputs):
     page.wait_for_url(f"{server}/site/table-sources.html#*")
     assert page.locator(f"tr[id='{page.url.split('#')[1]}']").count() == 1
     page.close()
+
+
+# ---- inferred dates ------------------------------------------------------------
+
+def test_an_inferred_date_carries_its_marker_in_every_date_text():
+    from datetime import date
+
+    from pipeline.site import event_when, when_text
+
+    stated = {"as_of": date(2025, 9, 21), "period_start": None, "date_basis": "stated"}
+    assert when_text(stated) == "as of 2025-09-21"
+    assert when_text(stated | {"date_basis": "inferred"}) == "as of 2025-09-21 (inferred)"
+    period = {"as_of": None, "period_start": date(2025, 4, 1), "period_end": date(2025, 7, 15), "date_basis": "inferred"}
+    assert when_text(period) == "2025-04-01–2025-07-15 (inferred)"
+    event = {"date": date(2022, 9, 1), "date_precision": "month", "date_end": None, "date_basis": "inferred"}
+    assert event_when(event) == "Sep 2022 (inferred)"
+    assert event_when(event | {"date_basis": "stated"}) == "Sep 2022"
+
+
+def _bars(page: str) -> list[tuple[str, str]]:
+    """(tooltip, visible labels) of every bar of a chart page."""
+    return [(title, " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", body)))
+            for title, body in re.findall(r"<g><title>(.*?)</title>(.*?)</g>", page)]
+
+
+def test_charts_mark_every_inferred_date_and_no_stated_one(inputs):
+    descriptor, tables = inputs
+    built_pages = site_pages(descriptor, tables)
+    checked = 0
+    for table, page in (("casualties", "chart-deaths.html"), ("bonuses", "chart-bonuses.html"),
+                        ("penalties", "chart-penalties.html")):
+        bars = _bars(built_pages[page])
+        for row in tables[table]:
+            if row["qualifier"] is None or row.get("measure") == "deaths_rate":
+                continue
+            labels = [label for title, label in bars if html.escape(row["statement"]) in title]
+            assert labels, (page, row["id"])
+            for label in labels:
+                assert ("(inferred)" in label) == (row.get("date_basis") == "inferred"), (page, row["id"], label)
+            checked += row.get("date_basis") == "inferred"
+    assert checked, "no inferred date on any chart: the test checks nothing"
+
+
+def test_timeline_marks_every_inferred_date_and_no_stated_one(inputs):
+    descriptor, tables = inputs
+    page = site_pages(descriptor, tables)["chart-timeline.html"]
+    items = re.findall(r'<li[^>]*><span class="date">([^<]*)</span>(.*?)</li>', page)
+    svg_titles = re.findall(r"<a href=\"#event-\d+\"><title>([^<]*)</title>", page)
+    for row in tables["events"]:
+        whens = [when for when, body in items if html.escape(row["statement"]) in body]
+        assert whens, row["id"]
+        for when in whens:
+            assert ("(inferred)" in when) == (row["date_basis"] == "inferred"), (row["id"], when)
+        for title in (t for t in svg_titles if html.escape(row["statement"]) in t):
+            assert ("(inferred)" in title.split(": ")[0]) == (row["date_basis"] == "inferred"), (row["id"], title)
+
+
+def test_table_pages_mark_every_inferred_date_cell(inputs):
+    descriptor, tables = inputs
+    built_pages = site_pages(descriptor, tables)
+    for resource in table_resources(descriptor):
+        fields = resource["schema"]["fields"]
+        if "date_basis" not in {f["name"] for f in fields}:
+            continue
+        dates = [f["name"] for f in fields if f["type"] == "date"]
+        page = built_pages[f"table-{resource['name']}.html"]
+        for row in tables[resource["name"]]:
+            [cells] = re.findall(rf'<tr id="{re.escape(row["id"])}">(.*?)</tr>', page)
+            filled = sum(1 for name in dates if row[name] is not None)
+            expected = filled if row["date_basis"] == "inferred" else 0
+            assert cells.count('<span class="muted"> (inferred)</span>') == expected, (resource["name"], row["id"])
