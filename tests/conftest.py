@@ -46,3 +46,15 @@ def edit_cell(root: Path, table: str, line: int, column: str, value: str) -> Non
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+
+
+def line_of(root: Path, table: str, row_id: str) -> int:
+    """The line of raw/<table>.csv (as an editor counts it) that holds the row with this id."""
+    import csv
+    import io
+
+    text = (root / "raw" / f"{table}.csv").read_text(encoding="utf-8")
+    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        if row[0] == row_id:
+            return number
+    raise LookupError(row_id)

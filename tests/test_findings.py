@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import sqlite3
 import zipfile
@@ -14,7 +13,7 @@ import pytest
 from pipeline import validate
 from pipeline.schemas import table_names, table_schema
 
-from .conftest import ROOT, edit_cell
+from .conftest import ROOT, edit_cell, line_of
 
 TABLES = table_names(ROOT / "schemas")
 PACKAGE = "russia-war-recruitment"
@@ -25,14 +24,6 @@ def rows() -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def line_of(root: Path, row_id: str) -> int:
-    text = (root / "raw" / "findings.csv").read_text(encoding="utf-8")
-    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        if row[0] == row_id:
-            return number
-    raise LookupError(row_id)
-
-
 def errors_at(root: Path, line: int) -> list[str]:
     return [p.as_text() for p in validate(root, ["findings"]) if p.line == line and p.is_error]
 
@@ -40,7 +31,7 @@ def errors_at(root: Path, line: int) -> list[str]:
 # ---- checks: one defect each, and the exact problem it gives --------------------
 
 def test_own_claim_with_a_footnote(project):
-    line = line_of(project, "reservists-hidden-mobilisation")
+    line = line_of(project, "findings", "reservists-hidden-mobilisation")
     edit_cell(project, "findings", line, "claimed_by", "report-authors")
     assert errors_at(project, line) == [
         f'raw/findings.csv:{line}:15: own-claim-with-footnote: source_id ("fn14"): claimed_by report-authors '
@@ -52,7 +43,7 @@ def test_own_claim_with_a_footnote(project):
 def test_the_same_claim_twice_under_another_id(project):
     path = project / "raw" / "findings.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    line = line_of(project, "courts-side-with-state")
+    line = line_of(project, "findings", "courts-side-with-state")
     lines.append(lines[line - 1].replace("courts-side-with-state,", "courts-favour-the-state,", 1))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     message = ("duplicate-fact: statement (\"Russian courts generally decide in the state's favour.\"): the same "
@@ -63,7 +54,7 @@ def test_the_same_claim_twice_under_another_id(project):
 
 
 def test_a_topic_outside_the_vocabulary(project):
-    line = line_of(project, "dedovshchina")
+    line = line_of(project, "findings", "dedovshchina")
     edit_cell(project, "findings", line, "topic", "hazing")
     [problem] = errors_at(project, line)
     assert problem.startswith(f'raw/findings.csv:{line}:2: enum-constraint: topic: "hazing" is not an allowed '
@@ -71,7 +62,7 @@ def test_a_topic_outside_the_vocabulary(project):
 
 
 def test_a_kind_of_claim_outside_the_vocabulary(project):
-    line = line_of(project, "chechen-units-avoid-storming")
+    line = line_of(project, "findings", "chechen-units-avoid-storming")
     edit_cell(project, "findings", line, "assertion", "guess")
     assert errors_at(project, line) == [
         f'raw/findings.csv:{line}:3: enum-constraint: assertion: "guess" is not an allowed value; use one of: '
