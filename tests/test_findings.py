@@ -13,7 +13,7 @@ import pytest
 from pipeline import validate
 from pipeline.schemas import table_names, table_schema
 
-from .conftest import ROOT, edit_cell, line_of
+from .conftest import ROOT, copy_row, edit_cell, line_of
 
 TABLES = table_names(ROOT / "schemas")
 PACKAGE = "russia-war-recruitment"
@@ -41,16 +41,12 @@ def test_own_claim_with_a_footnote(project):
 
 
 def test_the_same_claim_twice_under_another_id(project):
-    path = project / "raw" / "findings.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    line = line_of(project, "findings", "courts-side-with-state")
-    lines.append(lines[line - 1].replace("courts-side-with-state,", "courts-favour-the-state,", 1))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line, copy = copy_row(project, "findings", "courts-side-with-state", "courts-favour-the-state")
     message = ("duplicate-fact: statement (\"Russian courts generally decide in the state's favour.\"): the same "
                "fact (statement, category_id, region_code, federal_district_id, country_code) is on another row; "
                "merge them, or give both the same conflict_id if the report contradicts itself")
     found = [p.as_text() for p in validate(project, ["findings"]) if p.is_error]
-    assert found == [f"raw/findings.csv:{line}:11: {message}", f"raw/findings.csv:{len(lines)}:11: {message}"]
+    assert found == [f"raw/findings.csv:{line}:11: {message}", f"raw/findings.csv:{copy}:11: {message}"]
 
 
 def test_a_topic_outside_the_vocabulary(project):
