@@ -100,3 +100,13 @@ def line_of(root: Path, table: str, row_id: str) -> int:
         if row[0] == row_id:
             return number
     raise LookupError(row_id)
+
+
+def copy_row(root: Path, table: str, row_id: str, new_id: str) -> tuple[int, int]:
+    """Append a copy of a row of raw/<table>.csv under a new id; (line of the row, line of the copy)."""
+    path = root / "raw" / f"{table}.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = line_of(root, table, row_id)
+    lines.append(lines[line - 1].replace(f"{row_id},", f"{new_id},", 1))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return line, len(lines)

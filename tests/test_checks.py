@@ -6,7 +6,6 @@ One defect per test, and the exact problem it must produce.
 from __future__ import annotations
 
 import csv
-import io
 import json
 
 import pytest
@@ -15,15 +14,7 @@ from pipeline import validate
 from pipeline.expectations import generate_suite, suite_path, suite_text
 from pipeline.schemas import table_names, table_schema
 
-from .conftest import ROOT, edit_cell
-
-
-def line_of(root, table: str, row_id: str) -> int:
-    text = (root / "raw" / f"{table}.csv").read_text(encoding="utf-8")
-    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        if row[0] == row_id:
-            return number
-    raise LookupError(row_id)
+from .conftest import ROOT, copy_row, edit_cell, line_of
 
 
 def problems_at(root, table: str, line: int) -> list[str]:
@@ -154,13 +145,9 @@ def test_one_cell_defect(project, label, table, row_id, column, value, expected)
 
 
 def test_duplicate_fact_under_a_new_id(project):
-    path = project / "raw" / "casualties.csv"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    line = line_of(project, "casualties", "deaths-ru-da")
-    lines.append(lines[line - 1].replace("deaths-ru-da,", "deaths-ru-da-again,", 1))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    line, copy = copy_row(project, "casualties", "deaths-ru-da", "deaths-ru-da-again")
     found = [p for p in validate(project, ["casualties"]) if p.code == "duplicate-fact"]
-    assert sorted(p.line for p in found) == [line, len(lines)]
+    assert sorted(p.line for p in found) == [line, copy]
     assert all(p.is_error for p in found)
 
 

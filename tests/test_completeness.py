@@ -1,47 +1,44 @@
 """Completeness: every figure, date, region and country of the founding report is in the data.
 
-The report is not copied into the project; it is read from ../shared/sources/.
+The report is not copied into the project. What it names, per section, is committed as data in
+tests/fixtures/report-facts.csv (see tests/report_facts.py): the data is checked against that
+index everywhere, and, where the report is present (../shared/sources/), the index is checked
+against the report. The spot checks read only the data and run everywhere too.
 """
 
 from __future__ import annotations
 
 import csv
-import re
+from collections import Counter
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+import pycountry
 import pytest
 
-from pipeline.schemas import table_names, table_schema
+from pipeline.schemas import shared_fields, table_names, table_schema
 
-from .conftest import REPORT, ROOT
+from . import report_facts
+from .conftest import REPORT, ROOT, edit_cell, line_of
+from .report_facts import DELIBERATELY_OMITTED, KINDS, NAMED_COUNTRIES, NAMED_REGIONS, read_index
 
-pytestmark = pytest.mark.skipif(not REPORT.is_file(), reason=f"founding report not found at {REPORT}")
-
-MONTHS = {"januar": 1, "februar": 2, "mars": 3, "april": 4, "mai": 5, "juni": 6, "juli": 7,
-          "august": 8, "september": 9, "oktober": 10, "november": 11, "desember": 12}
-MONTH = "|".join(MONTHS)
+needs_report = pytest.mark.skipif(not REPORT.is_file(), reason=f"founding report not found at {REPORT}")
 NUMERIC_FIELDS = ("value", "value_low", "value_high", "starts_after_days")
 
-# Figures deliberately left out of the data, each with its reason.
-DELIBERATELY_OMITTED = {
-    Decimal(20): "age of a private individual (the conscript who made a video, section 2.2); "
-                 "the same number is also the 20-day deadline, which the data holds",
-}
 
-
-def raw_rows(table: str) -> list[dict]:
-    with (ROOT / "raw" / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+def raw_rows(table: str, root: Path = ROOT) -> list[dict]:
+    with (root / "raw" / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
-def all_rows() -> dict[str, list[dict]]:
-    return {table: raw_rows(table) for table in table_names(ROOT / "schemas")}
+def all_rows(root: Path = ROOT) -> dict[str, list[dict]]:
+    return {table: raw_rows(table, root) for table in table_names(root / "schemas")}
 
 
-def numbers_in_data() -> set[Decimal]:
+def numbers_in_data(root: Path = ROOT) -> set[Decimal]:
     found = set()
-    for rows in all_rows().values():
+    for rows in all_rows(root).values():
         for row in rows:
             for name in NUMERIC_FIELDS:
                 if row.get(name):
@@ -49,150 +46,127 @@ def numbers_in_data() -> set[Decimal]:
     return found
 
 
-def dates_in_data() -> set[date]:
+def dated_rows(root: Path = ROOT) -> set[tuple[str, date]]:
+    """(section, date) for every date of every row: the section of the row that holds the date."""
     found = set()
-    for table, rows in all_rows().items():
-        date_fields = [f["name"] for f in table_schema(ROOT / "schemas", table)["fields"] if f["type"] == "date"]
+    for table, rows in all_rows(root).items():
+        date_fields = [f["name"] for f in table_schema(root / "schemas", table)["fields"] if f["type"] == "date"]
         for row in rows:
-            for name in date_fields:
-                if row.get(name):
-                    found.add(date.fromisoformat(row[name]))
+            found |= {(row.get("section", ""), date.fromisoformat(row[name])) for name in date_fields if row.get(name)}
     return found
 
 
-def report_body() -> str:
-    """The report's running text, with footnote lines, URLs, headings and footnote markers removed."""
-    text = REPORT.read_text(encoding="utf-8")
-    lines = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if re.match(r"^\d+\s+https?://", stripped) or re.match(r"^https?://", stripped):
-            continue  # a footnote's URL, or a bare URL
-        if re.match(r"^[a-z0-9_./-]+\.html\s*$", stripped):
-            continue  # the wrapped tail of a footnote URL
-        if re.match(r"^\d\.\s?\d\s", stripped):
-            continue  # a section heading such as "1.2 Mobilisert"
-        lines.append(line)
-    body = "\n".join(lines)
-    body = re.sub(r"https?://\S+|t\.me/\S+", " ", body)
-    return strip_footnote_markers(body)
+def codes_used(field: str, root: Path = ROOT, leave_out: tuple[str, ...] = ()) -> set[str]:
+    return {row[field] for table, rows in all_rows(root).items() if table not in leave_out
+            for row in rows if row.get(field)}
 
 
-def strip_footnote_markers(body: str) -> str:
-    """Remove footnote markers 1..N in order: digits glued to a word, a stop, or a year."""
-    position, number = 0, 1
-    while True:
-        marker = re.compile(rf"(?:(?<=[^\s\d])|(?<=\b20\d\d)){number}(?!\d)")
-        match = marker.search(body, position)
-        if not match:
-            break
-        body = body[: match.start()] + " " + body[match.end():]
-        position, number = match.start(), number + 1
-    assert number - 1 == 28, f"expected 28 footnote markers, found {number - 1}"
-    return body
+def indexed(kind: str) -> list[dict]:
+    """The index rows of one kind that the data must hold (those not deliberately omitted)."""
+    return [fact for fact in read_index() if fact["kind"] == kind and not fact["omitted"]]
 
 
-def figures_in_report(body: str) -> list[tuple[str, Decimal]]:
-    """Every figure written in digits, as (context, value), with dates and years left out."""
-    body = re.sub(rf"\b(\d{{1,2}})\.\s*(?:{MONTH})", " ", body)  # day of a date
-    body = re.sub(r"(?<![\d,])\b(19|20)\d\d\b(?![,.]\d)", " ", body)  # years
-    body = re.sub(r"(?<!\d)\d\)", " ", body)  # list markers such as "1)"
-    body = re.sub(r"\bper\s+10,000\b", " ", body)  # the denominator of a rate
-    figures = []
-    pattern = re.compile(r"(?<![\w.,])(\d+(?:,\d{3})*(?:,\d{1,2}(?!\d))?)(?:\s*-\s*(\d+(?:,\d{3})+))?(\s*(?:mill|%))?")
-    for match in pattern.finditer(body):
-        first, second, suffix = match.group(1), match.group(2), (match.group(3) or "").strip()
-        context = " ".join(body[max(0, match.start() - 40): match.end() + 20].split())
-        value = parse_number(first)
-        if second:  # "130-160,000": the first bound shares the second's thousands
-            high = parse_number(second)
-            if value < 1000 <= high:
-                value *= 1000
-            figures.append((context, high))
-        if suffix == "mill":
-            value *= Decimal(1_000_000)
-        figures.append((context, value))
-    return figures
+def missing(kind: str, root: Path = ROOT) -> list[tuple[str, str]]:
+    """(section, value) of each indexed fact of one kind that no row of the data holds.
+
+    Numbers, months, regions and countries may be in any row; a full date must be in a row of
+    the section that gives it.
+    """
+    if kind == "number":
+        have = {format(n, "f") for n in numbers_in_data(root)}
+        return [(f["section"], f["value"]) for f in indexed(kind) if f["value"] not in have]
+    if kind == "date":
+        have = {(section, day.isoformat()) for section, day in dated_rows(root)}
+        return [(f["section"], f["value"]) for f in indexed(kind) if (f["section"], f["value"]) not in have]
+    if kind == "month":
+        have = {day.isoformat()[:7] for _, day in dated_rows(root)}
+    elif kind == "region":
+        have = codes_used("region_code", root, leave_out=("regions",))
+    else:
+        have = codes_used("country_code", root)
+    return [(f["section"], f["value"]) for f in indexed(kind) if f["value"] not in have]
 
 
-def parse_number(text: str) -> Decimal:
-    """Norwegian report style: "15,000" is fifteen thousand, "6,5" is six and a half."""
-    if re.fullmatch(r"\d+(,\d{3})+", text):
-        return Decimal(text.replace(",", ""))
-    return Decimal(text.replace(",", ".")).normalize()
+# ---- the index is well formed ---------------------------------------------------------
+
+def test_the_index_is_well_formed():
+    facts = read_index()
+    sections = shared_fields(ROOT / "schemas")["section"]["constraints"]["enum"]
+    assert facts and all(fact["section"] in sections and fact["kind"] in KINDS for fact in facts)
+    keys = Counter((fact["section"], fact["kind"], fact["value"]) for fact in facts)
+    assert [key for key, count in keys.items() if count > 1] == []
+    regions = {row["region_code"] for row in raw_rows("regions")}
+    for fact in facts:
+        kind, value = fact["kind"], fact["value"]
+        if kind == "number":
+            assert Decimal(value).normalize() == Decimal(value) and format(Decimal(value), "f") == value, value
+        elif kind == "date":
+            date.fromisoformat(value)
+        elif kind == "month":
+            date.fromisoformat(f"{value}-01")
+        elif kind == "region":
+            assert value in regions, value
+        else:
+            assert pycountry.countries.get(alpha_2=value), value
 
 
+def test_omissions_are_the_deliberate_ones_with_their_reasons():
+    omitted = {(f["kind"], f["value"], f["section"]): f["omitted"] for f in read_index() if f["omitted"]}
+    assert omitted == DELIBERATELY_OMITTED
+
+
+# ---- the data against the index: runs everywhere ---------------------------------------
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_indexed_fact_is_in_the_data(kind):
+    assert missing(kind) == []
+
+
+def test_a_figure_dropped_from_the_data_is_missed(project):
+    edit_cell(project, "casualties", line_of(project, "casualties", "deaths-ru-da"), "value", "1875")
+    assert missing("number", project) == [("2.4", "1874")]
+
+
+def test_a_date_moved_to_another_section_is_missed(project):
+    edit_cell(project, "events", line_of(project, "events", "putin-conscripts-not-in-svo-zone"), "section", "2.1")
+    assert missing("date", project) == [("2.2", "2022-03-08")]
+
+
+def test_a_country_dropped_from_the_data_is_missed(project):
+    for table in ("foreign_countries", "events"):
+        for row in raw_rows(table, project):
+            if row["country_code"] == "TR":
+                edit_cell(project, table, line_of(project, table, row["id"]), "country_code", "")
+    assert missing("country", project) == [("1.2", "TR")]
+
+
+# ---- the index against the report: where the report is present ---------------------------
+
+@needs_report
 def test_the_report_has_the_figures_we_expect_to_parse():
-    figures = {value for _, value in figures_in_report(report_body())}
+    body, _ = report_facts.report_body(report_facts.report_text())
+    figures = {value for _, value in report_facts.figures(body)}
     for expected in ("15000", "884", "2700000", "6.5", "42", "130000", "160000", "86744", "60344"):
         assert Decimal(expected) in figures, expected
 
 
-def test_every_figure_in_the_report_is_in_a_row():
-    known = numbers_in_data() | set(DELIBERATELY_OMITTED)
-    million = {n * Decimal(1_000_000) for n in known}
-    missing = [f"{value} in: ...{context}..." for context, value in figures_in_report(report_body())
-               if value.normalize() not in known and value * Decimal(1_000_000) not in million
-               and value * Decimal(1_000_000) not in known]
-    assert missing == []
+@needs_report
+def test_the_index_is_what_the_report_names():
+    """Rewrite it with `python -m tests.report_facts` after a deliberate change."""
+    found = report_facts.extract(report_facts.report_text())
+    assert found == read_index()
+    assert report_facts.index_text(found) == report_facts.INDEX.read_text(encoding="utf-8")
 
 
-def test_every_full_date_in_the_report_is_in_a_row():
-    text = REPORT.read_text(encoding="utf-8")
-    stated = {date(int(y), MONTHS[m], int(d))
-              for d, m, y in re.findall(rf"\b(\d{{1,2}})\.\s*({MONTH})\s+(20\d\d)", text)}
-    assert date(2022, 2, 24) in stated
-    assert sorted(stated - dates_in_data()) == []
+def test_the_index_knows_a_date_split_by_a_footnote():
+    """"den 24. [footnote 1 at the page foot] september 2025" is a full date, not a month."""
+    assert {"section": "1.1", "kind": "date", "value": "2025-09-24", "omitted": ""} in read_index()
 
 
-def test_every_month_and_year_in_the_report_is_in_a_row():
-    text = REPORT.read_text(encoding="utf-8")
-    stated = {(int(y), MONTHS[m]) for m, y in re.findall(rf"(?<!\d\. )\b({MONTH})\s+(20\d\d)", text)}
-    have = {(d.year, d.month) for d in dates_in_data()}
-    assert sorted(stated - have) == []
-
-
-# Every Russian region and foreign country the report names (its Norwegian spelling -> code).
-NAMED_REGIONS = {
-    "Basjkortostan": "RU-BA", "Tatarstan": "RU-TA", "Buryatia": "RU-BU", "Moskva": "RU-MOW",
-    "Tyva": "RU-TY", "Magadan": "RU-MAG", "Tsjukotka": "RU-CHU", "Mari-El": "RU-ME",
-    "Kalmykia": "RU-KL", "Arkhangelsk": "RU-ARK", "Orenburg": "RU-ORE", "Tsjetsjenia": "RU-CE",
-    "Ingusjetia": "RU-IN", "Kabardino-Balkaria": "RU-KB", "Karatsjajevo-Tsjerkessia": "RU-KC",
-    "Adygeya": "RU-AD", "Dagestan": "RU-DA", "Nord-Ossetia": "RU-SE", "Voronezj": "RU-VOR",
-    "Tambov": "RU-TAM", "Tjumen": "RU-TYU", "Sakhalin": "RU-SAK", "Udmurtia": "RU-UD",
-    "Krasnodar": "RU-KDA", "Stavropol": "RU-STA", "Sverdlovsk": "RU-SVE", "Kursk": "RU-KRS",
-    "Krym": "UA-43", "Luhansk": "UA-09", "Donetsk": "UA-14", "Kherson": "UA-65",
-    "Zaporizjzja": "UA-23", "Sumi": "UA-59", "Kharkiv": "UA-63",
-}
-NAMED_COUNTRIES = {
-    "Georgia": "GE", "Armenia": "AM", "Kasakhstan": "KZ", "Kirgisistan": "KG", "Tyrkia": "TR",
-    "De forente arabiske emirater": "AE", "Belarus": "BY", "Tadsjikistan": "TJ", "Ghana": "GH",
-    "Kamerun": "CM", "Irak": "IQ", "Jemen": "YE", "Usbekistan": "UZ", "Nepal": "NP", "Cuba": "CU",
-    "Sri Lanka": "LK", "USA": "US", "Kairo": "EG",
-}
-
-
-def report_words() -> str:
-    """The report's text with all runs of whitespace as one space (names wrap across lines)."""
-    return " ".join(REPORT.read_text(encoding="utf-8").split())
-
-
-def codes_used(field: str) -> set[str]:
-    return {row[field] for rows in all_rows().values() for row in rows if row.get(field)}
-
-
-@pytest.mark.parametrize("name,code", sorted(NAMED_REGIONS.items()))
-def test_every_named_region_is_in_a_fact_row(name, code):
-    assert name in report_words()
-    facts = {row["region_code"] for table, rows in all_rows().items() if table != "regions"
-             for row in rows if row.get("region_code")}
-    assert code in facts
-
-
-@pytest.mark.parametrize("name,code", sorted(NAMED_COUNTRIES.items()))
-def test_every_named_country_is_in_a_row(name, code):
-    assert name in report_words()
-    assert code in codes_used("country_code")
+@needs_report
+@pytest.mark.parametrize("name", sorted(NAMED_REGIONS) + sorted(NAMED_COUNTRIES))
+def test_every_listed_name_is_in_the_report(name):
+    assert name in report_facts.words(report_facts.report_text())
 
 
 def the_row(table: str, row_id: str) -> dict:
