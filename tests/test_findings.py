@@ -34,9 +34,9 @@ def test_own_claim_with_a_footnote(project):
     line = line_of(project, "findings", "reservists-hidden-mobilisation")
     edit_cell(project, "findings", line, "claimed_by", "report-authors")
     assert errors_at(project, line) == [
-        f'raw/findings.csv:{line}:15: own-claim-with-footnote: source_id ("fn14"): claimed_by report-authors '
-        "is for the report's own assertions, which rest on no footnote: set source_id to report, or set "
-        "claimed_by to whoever makes the claim in the footnoted source"
+        f'raw/findings.csv:{line}:15: report-authors-with-other-source: source_id ("fn14"): claimed_by '
+        '"report-authors" is only for the report\'s own assertions (source_id report); a row resting on a footnote '
+        "or link is claimed by whoever produced the figure or made the statement there"
     ]
 
 
