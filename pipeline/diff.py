@@ -292,7 +292,7 @@ def changed_words(old: str, new: str, context: int = 4) -> str:
     """The words that changed, with a few words of context: ~~removed~~ **added**."""
     a, b = WORD.findall(old), WORD.findall(new)
     parts = []
-    opcodes = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    opcodes = _coalesced(difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes(), a)
     for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
         if op == "equal":
             words = a[i1:i2]
@@ -313,6 +313,23 @@ def changed_words(old: str, new: str, context: int = 4) -> str:
         if op != "delete" and b[j1:j2] and b[j2 - 1].isspace():
             parts.append(" ")
     return "".join(parts)
+
+
+def _coalesced(opcodes: list[tuple], a: list[str], short: int = 3) -> list[tuple]:
+    """Opcodes where a short run of equal words between two changes joins them, so a rewritten
+    phrase reads as one change rather than a word-by-word weave."""
+    merged: list[list] = []
+    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        inner = 0 < index < len(opcodes) - 1
+        words = sum(1 for token in a[i1:i2] if not token.isspace())
+        if op == "equal" and not (inner and words < short):
+            merged.append([op, i1, i2, j1, j2])
+        elif merged and merged[-1][0] != "equal":
+            merged[-1][2], merged[-1][4] = i2, j2
+            merged[-1][0] = "replace"
+        else:
+            merged.append(["replace" if op == "equal" else op, i1, i2, j1, j2])
+    return [tuple(op) for op in merged]
 
 
 def _value_change(c: CellChange) -> str:
