@@ -621,6 +621,13 @@ def table_page(descriptor: dict, resource: dict, tables: dict, index: dict) -> s
 
 # ---- front page and layout -------------------------------------------------
 
+
+def released_words(descriptor: dict) -> str:
+    """'released <date>', or what a development build is."""
+    day = release_date(descriptor)
+    return "a development build, not a release" if day == "unreleased" else f"released {esc(day)}"
+
+
 def index_page(descriptor: dict, tables: dict, index: dict) -> str:
     name = descriptor["name"]
     license_ = descriptor["licenses"][0]
@@ -636,7 +643,7 @@ def index_page(descriptor: dict, tables: dict, index: dict) -> str:
                       for s in descriptor.get("sources", []))
     return (
         f"<h1>{esc(descriptor['title'])}</h1><p class=\"lead\">{prose(descriptor['description'])}</p>"
-        f"<p>Version <strong>{esc(descriptor['version'])}</strong> (released {esc(release_date(descriptor))}) "
+        f"<p>Version <strong>{esc(descriptor['version'])}</strong> ({released_words(descriptor)}) "
         f"of the <code>{esc(name)}</code> data package. "
         f'License: <a href="{esc(license_.get("path", ""))}" rel="noopener noreferrer">'
         f"{esc(license_.get('title', license_['name']))}</a> ({esc(license_['name'])}).</p>"
