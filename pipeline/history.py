@@ -5,6 +5,7 @@ with and check a release travels with every clone.
 
     releases/<version>/release.json   version, date, fingerprint, the zip's name, size and sha256
     releases/<version>/changes.csv    what changed since the previous release (with reasons)
+    releases/<version>/package.yaml   schemas/package.yaml as released (CITATION.cff and .zenodo.json come from it)
     releases/<version>/snapshot/      datapackage.json (CSV resources only) and csv/*.csv
 
 The fingerprint is the sha256 of every table's CSV bytes and schema: two
@@ -42,6 +43,13 @@ def fingerprint(csv_resources: list[dict]) -> str:
 
 def release_folder(root: Path, version: str) -> Path:
     return Path(root) / RELEASES / version
+
+
+def released_metadata(root: Path, version: str) -> dict:
+    """schemas/package.yaml as it was when `version` was released."""
+    from .schemas import read_yaml
+
+    return read_yaml(release_folder(root, version) / "package.yaml")
 
 
 def release_record(root: Path, version: str) -> dict | None:

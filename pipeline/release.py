@@ -264,6 +264,7 @@ def release(root: Path | str = ".", bump: str | None = None, version: str | None
                 if text is not None:
                     _replace(paths[key], text)
             _replace(folder / "changes.csv", changes_csv(result))
+            _replace(folder / "package.yaml", package_text)  # the metadata as released: CITATION.cff comes from it
             write_snapshot(folder, scratch_dist, new_version)
             descriptor = load_snapshot(folder / "snapshot").descriptor
             record = {"version": new_version, "released": day.isoformat(), "previous": base,

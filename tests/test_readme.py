@@ -109,10 +109,10 @@ def test_the_datasette_command_names_where_datasette_is():
 
 
 def test_the_readme_cites_the_current_release_and_prints_the_signing_keys():
+    from pipeline import history
     from pipeline.citation import citation_text
-    from pipeline.schemas import package_metadata
 
-    meta = package_metadata(ROOT / "schemas")
+    meta = history.released_metadata(ROOT, history.latest_release(ROOT))  # as released
     citation = re.search(r"<!-- citation:[^\n]*-->\n> (.*)\n<!-- /citation -->", README).group(1)
     assert citation == citation_text(meta, meta["version"])
     keys = [line for line in (ROOT / "keys" / "release-signing.pub").read_text(encoding="utf-8").splitlines()
