@@ -35,6 +35,14 @@ def add_enum_value(root: Path, field: str, value: str) -> None:
     path.write_text(yaml.safe_dump(fields, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+def released_as(folder: Path, version: str) -> None:
+    """Give a built package the version of a release."""
+    path = folder / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    descriptor["version"] = version
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def two_versions(tmp_path_factory):
     """v1 is the shipped data; v2 has one correction (with its reason), one new row and one new enum value."""
@@ -42,6 +50,7 @@ def two_versions(tmp_path_factory):
 
     root = copy_project(tmp_path_factory.mktemp("versions"))
     build(root, root / "v1")
+    released_as(root / "v1", "1.0.0")  # v1 plays a release, whatever main holds now
     line = line_of(root, "casualties", "deaths-ru-da")
     edit_cell(root, "casualties", line, "value", "1875")
     edit_cell(root, "casualties", line, "correction_note", "Recounted from the source's table.")
@@ -136,9 +145,7 @@ def test_release_writes_version_changelog_citation_and_archive(two_versions, tmp
                        encoding="utf-8")
     v1 = tmp_path / "v1"
     shutil.copytree(two_versions / "v1", v1)
-    descriptor = json.loads((v1 / "datapackage.json").read_text(encoding="utf-8"))
-    descriptor["version"] = "8.0.0"
-    (v1 / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    released_as(v1, "8.0.0")
     path = root / "raw" / "foreign_countries.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     removed_id = lines[1].split(",")[0]
