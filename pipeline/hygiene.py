@@ -1,4 +1,4 @@
-"""Checks on the text of hand-edited cells, and the privacy guard.
+"""Checks on the text of hand-edited cells; the privacy guard (privacy.py) runs on each text cell.
 
 These run on the raw cells as typed by a curator, before any parsing, so the
 message can point at the exact cell and say how to fix it.
@@ -6,25 +6,16 @@ message can point at the exact cell and say how to fix it.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterator
 
+from .privacy import PublicPersons, privacy_problems
 from .problems import ERROR, Problem
 
 # A tab or carriage return at the start would run as a formula too; those are
 # already reported as invisible characters, so they are not listed twice.
 FORMULA_START = ("=", "+", "-", "@")
 ALLOWED_SPACE = {" "}
-
-# Personal data of private individuals (principle 3: do no harm).
-PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?\(?\d{2,4}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}"
-                   r"|\b8[\s-]?\(?9\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2})\b")
-SERVICE_NUMBER = re.compile(r"\b[A-ZА-ЯЁ]{1,2}-\d{6}\b|\b(?:service|token|dog[- ]tag|личный) (?:number|no\.?|номер)\b", re.I)
-BIRTH_DATE = re.compile(
-    r"\b(?:born|date of birth|DOB|fødselsdato|født|дата рождения|родился|родилась|г\.\s*р\.)"
-    r"|\b\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}\b", re.I)
-PERSONAL_NAME = re.compile(r"\b[A-ZА-ЯЁ][a-zа-яё]+(?:[- ][A-ZА-ЯЁ][a-zа-яё]+)+\b")
 
 
 def _invisible(char: str) -> bool:
@@ -38,8 +29,9 @@ def _char_name(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
 
 
-def cell_problems(file: str, line: int, column: int, field_name: str, cell: str, is_text: bool) -> Iterator[Problem]:
-    """Problems with one cell's text."""
+def cell_problems(file: str, line: int, column: int, field_name: str, cell: str, is_text: bool,
+                  public: PublicPersons = PublicPersons()) -> Iterator[Problem]:
+    """Problems with one cell's text; in text cells, personal data the public-persons list does not allow."""
     def problem(code, message, severity=ERROR):
         return Problem(file, line, column, code, f"{field_name}: {message}", field_name, severity)
 
@@ -60,18 +52,5 @@ def cell_problems(file: str, line: int, column: int, field_name: str, cell: str,
         yield problem("formula-like", f'"{cell if len(cell) <= 40 else cell[:40] + "…"}" starts with {cell[0]!r}, which a spreadsheet would run '
                       "as a formula; reword so the cell starts with a letter or digit")
     if is_text:
-        yield from privacy_problems(problem, cell)
+        yield from privacy_problems(problem, cell, public)
 
-
-def privacy_problems(problem, cell: str) -> Iterator[Problem]:
-    """Text that looks like personal data of a private individual."""
-    if PHONE.search(cell):
-        yield problem("personal-data", "looks like a phone number; personal contact data must not be published")
-    if SERVICE_NUMBER.search(cell):
-        yield problem("personal-data", "looks like a military service number (личный номер/token); "
-                      "service numbers of individuals must not be published")
-    birth = BIRTH_DATE.search(cell)
-    if birth and PERSONAL_NAME.search(cell):
-        yield problem("personal-data", "looks like a person's name next to a date of birth; never publish "
-                      "private individuals' names or birth dates (public officials in office may be named, "
-                      "without birth dates)")

@@ -20,6 +20,7 @@ from frictionless import Package, system
 from .archive import unpacked_release
 from .expectations import default_parameters, run_suites
 from .hygiene import cell_problems
+from .privacy import PublicPersons, read_public_persons
 from .problems import ERROR, WARNING, Problem, PipelineError
 from .schemas import table_names, table_schema
 from .tables import read_typed_rows, typed_frame
@@ -69,8 +70,9 @@ def _guess_legacy_encoding(data: bytes) -> str:
     return "latin-1 / cp1252 (Western European)"
 
 
-def read_raw_table(root: Path, name: str, schema: dict) -> RawTable:
-    """Read one raw CSV as text and check what frictionless cannot say clearly."""
+def read_raw_table(root: Path, name: str, schema: dict, public: PublicPersons = PublicPersons()) -> RawTable:
+    """Read one raw CSV as text and check what frictionless cannot say clearly (and the privacy guard,
+    which lets through the public officials of `public`)."""
     path = root / "raw" / f"{name}.csv"
     table = RawTable(name, path, f"raw/{name}.csv")
     if not path.is_file():
@@ -118,7 +120,8 @@ def read_raw_table(root: Path, name: str, schema: dict) -> RawTable:
         text_fields = [f["type"] == "string" for f in schema["fields"]]
         for line, cells in rows[1:]:
             for index, cell in enumerate(cells[: len(expected)]):
-                table.problems.extend(cell_problems(table.display, line, index + 1, expected[index], cell, text_fields[index]))
+                table.problems.extend(cell_problems(table.display, line, index + 1, expected[index], cell,
+                                                            text_fields[index], public))
     return table
 
 
@@ -309,10 +312,11 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
     names = table_names(schemas_dir)
     selected = _selected_tables(names, only)
     schemas = {name: table_schema(schemas_dir, name) for name in names}
-    tables = {name: read_raw_table(root, name, schemas[name]) for name in names}
+    public, list_problems = read_public_persons(root)
+    tables = {name: read_raw_table(root, name, schemas[name], public) for name in names}
     problems = [p for name in selected for p in tables[name].problems]
     if only is None:
-        problems += unknown_files(root, names)
+        problems += unknown_files(root, names) + list_problems
     problems += retired_id_problems(root, [tables[name] for name in selected], schemas)
     descriptor = _package_descriptor(tables, schemas)
     with system.use_context(trusted=True):
