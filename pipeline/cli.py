@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 invalid data, 2 usage error, 3 a bug in the pipeline.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -15,11 +16,12 @@ from . import __version__
 from .build import build as build_package
 from .expectations import expectations as write_expectations
 from .report import write_html_report
-from .problems import DataInvalid, PipelineError, errors_in, format_problems, summary_line
+from .problems import DataInvalid, PipelineError, UsageProblem, errors_in, format_problems, summary_line
 from .validate import validate as validate_tables
 from .validate import validate_release
 from .archive import archive as archive_package
 from .diff import diff as diff_packages, changes_csv, diff_json, diff_markdown, previous_release
+from .history import SEMVER, release_record
 from .release import release as release_package
 from .signing import SIGNED, TAMPERED, authenticity, sign as sign_zip
 
@@ -29,7 +31,7 @@ BUG_REPORT = (
 )
 
 root_option = click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+    "--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("."), show_default=True,
     help="Project folder holding raw/ and schemas/.",
 )
 format_option = click.option(
@@ -62,6 +64,8 @@ def _run(func, *args, **kwargs):
         return func(*args, **kwargs)
     except DataInvalid:
         raise
+    except UsageProblem as error:
+        raise click.UsageError(str(error)) from None
     except PipelineError as error:
         _fail(str(error), 1)
     except Exception as error:  # noqa: BLE001 - a bug: short message, no traceback
@@ -196,6 +200,8 @@ def diff(old: str | None, new: str, root: Path, fmt: str, output: Path | None, s
     changes need.
     """
     old = old or _run(previous_release, root)
+    for ref in (old, new):
+        _known_package(ref, root)
     result = _run(diff_packages, old, new, root)
     text = {"markdown": diff_markdown, "json": diff_json, "csv": changes_csv}[fmt](result)
     if output is not None:
@@ -205,6 +211,18 @@ def diff(old: str | None, new: str, root: Path, fmt: str, output: Path | None, s
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as handle:
             handle.write(f"## Data changes since {result.old_version}\n\n{text}\n")
     click.echo(text, nl=False)
+
+
+def _known_package(ref: str, root: Path) -> None:
+    """A usage error (exit 2) unless `ref` names something `diff` can read: raw, a release, a folder, a zip, a git ref."""
+    if ref == "raw" or (SEMVER.fullmatch(ref) and release_record(root, ref)) or Path(ref).is_dir() \
+            or (ref.endswith(".zip") and Path(ref).is_file()):
+        return
+    known = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=root,
+                           capture_output=True)
+    if known.returncode != 0:
+        raise click.UsageError(f"{ref!r} is not raw, a release recorded in releases/, a folder, a release zip "
+                               "or a git ref of this repository")
 
 
 @main.command()
@@ -256,6 +274,8 @@ def release(root: Path, bump: str | None, version: str | None, previous: str | N
     Refuses to start from uncommitted changes outside raw/ and schemas/. Tags
     and pushes nothing: prints those commands.
     """
+    if bump and version:
+        raise click.UsageError("give either --bump or --new-version, not both")
     summary = summary_file.read_text(encoding="utf-8") if summary_file else None
     result = _run(release_package, root, bump, version, previous, summary=summary, first=first)
     click.echo(f"release {result.version} (from {result.previous}): {result.archive.sha256}  {result.archive.path}")

@@ -6,6 +6,7 @@ message can point at the exact cell and say how to fix it.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 
@@ -54,3 +55,49 @@ def cell_problems(file: str, line: int, column: int, field_name: str, cell: str,
     if is_text:
         yield from privacy_problems(problem, cell, public)
 
+
+
+# Numbers are plain ASCII decimals: what validate accepts, every writer writes as it is.
+PLAIN_NUMBER = {"integer": re.compile(r"-?[0-9]+"), "number": re.compile(r"-?[0-9]+(?:\.[0-9]+)?")}
+TYPE_HINTS = {
+    "number": "write plain digits with a dot for decimals and no thousands separator, e.g. 15000 or 6.5",
+    "integer": "write whole numbers in plain digits, e.g. 15000",
+    "date": "write dates as YYYY-MM-DD, e.g. 2025-09-21",
+}
+NOT_A_FIGURE = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "+nan", "-nan"}
+EXPONENT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")
+
+
+def _number_hint(cell: str, field_type: str) -> str:
+    """Why a number cell is not plain, and what to write instead."""
+    odd_digits = sorted({char for char in cell if char.isdigit() and not char.isascii()})
+    if odd_digits:
+        names = ", ".join(_char_name(char) for char in odd_digits)
+        ascii_form = "".join(str(unicodedata.digit(char)) if char.isdigit() else char for char in cell)
+        return f"it has digits that are not plain ASCII ({names}); type them as 0-9: {ascii_form}"
+    if cell.lower() in NOT_A_FIGURE:
+        return "infinity and NaN are not figures; leave the cell empty when the source gives no figure"
+    if "_" in cell and PLAIN_NUMBER["number"].fullmatch(cell.replace("_", "")):
+        return f"write the digits without underscores: {cell.replace('_', '')}"
+    if EXPONENT.fullmatch(cell):
+        from decimal import Decimal
+
+        written = format(Decimal(cell).normalize(), "f")
+        return f"write the number in full, without an exponent: {written}"
+    if cell.startswith("+") and PLAIN_NUMBER["number"].fullmatch(cell[1:]):
+        return f"write it without the plus sign: {cell[1:]}"
+    return TYPE_HINTS[field_type]
+
+
+def number_problems(file: str, line: int, column: int, field_name: str, cell: str, field_type: str) -> Iterator[Problem]:
+    """A number or integer cell that is not plain ASCII digits (`-?[0-9]+(.[0-9]+)?`).
+
+    Python and frictionless read `1_000`, `１２`, `1e5` and `inf` as numbers; the
+    package does not, so what validate accepts every edition writes unchanged. A
+    cell that is plain but for surrounding spaces is left to `surrounding-space`.
+    """
+    pattern = PLAIN_NUMBER.get(field_type)
+    if pattern is None or cell == "" or pattern.fullmatch(cell) or pattern.fullmatch(cell.strip(" ")):
+        return
+    yield Problem(file, line, column, "type-error",
+                  f'{field_name}: "{cell}" is not a valid {field_type}; {_number_hint(cell, field_type)}', field_name)
