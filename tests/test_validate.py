@@ -260,7 +260,7 @@ def test_a_number_with_surrounding_space_is_refused_by_validate_and_build(projec
     assert text_of(project, "bonuses") == expected
     with pytest.raises(DataInvalid) as refused:
         build(project)
-    assert [p.as_text() for p in refused.value.problems] == expected
+    assert [p.as_text() for p in refused.value.problems if p.is_error] == expected
 
 
 @pytest.mark.parametrize("cell,hint", [
