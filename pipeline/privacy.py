@@ -210,41 +210,43 @@ def _namelike(word: str) -> bool:
     return bool(TITLE_CASE.fullmatch(word)) and word not in never and word not in titles
 
 
+def _span(*parts: _Token) -> tuple[int, int]:
+    """Where a name made of these tokens lies in the text (a sentence's full stop left out)."""
+    last = parts[-1]
+    full_stop = last.text.endswith(".") and not INITIAL.fullmatch(last.text)
+    return parts[0].start, last.end - full_stop
+
+
 def _name_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where the rules of the module docstring find a name, one pair of adjacent words at a time."""
     _, never, titles = _vocabulary()
     tokens = _tokens(text)
     for i, token in enumerate(tokens):
-        word = _bare(token.text)
         nxt = tokens[i + 1] if i + 1 < len(tokens) and tokens[i + 1].joined else None
-        after = tokens[i + 2] if nxt and i + 2 < len(tokens) and tokens[i + 2].joined else None
-
-        def span(*parts):
-            return parts[0].start, parts[-1].end - (1 if parts[-1].text.endswith(".") and not INITIAL.fullmatch(parts[-1].text) else 0)
-
         if nxt is None:
             continue
-        second = _bare(nxt.text)
+        after = tokens[i + 2] if i + 2 < len(tokens) and tokens[i + 2].joined else None
+        word, second = _bare(token.text), _bare(nxt.text)
         third = [after] if after and _namelike(after.text) else []
-        if _is_given(word) and _namelike(second):
-            yield span(token, nxt, *third)
-        elif _namelike(word) and PATRONYMIC.fullmatch(second) and word not in titles:
-            yield span(token, nxt, *third)
-        elif _namelike(word) and SURNAME.fullmatch(word) and _is_given(second):
-            yield span(token, nxt, *third)
+        if _is_given(word) and _namelike(second):  # Ivan Petrov, Olga Ivanovna Petrova
+            yield _span(token, nxt, *third)
+        elif _namelike(word) and PATRONYMIC.fullmatch(second):  # Zaur Akhmedovich
+            yield _span(token, nxt, *third)
+        elif _namelike(word) and SURNAME.fullmatch(word) and _is_given(second):  # Petrov Ivan
+            yield _span(token, nxt, *third)
         elif _namelike(word) and not _is_given(word) and _namelike(second) and SURNAME.fullmatch(second):
-            yield span(token, nxt)
+            yield _span(token, nxt)  # Zaur Tuloev
         elif word in titles and _namelike(second) and (
                 titles[word] == "honorific" or SURNAME_AFTER_TITLE.fullmatch(second)):
-            yield span(nxt)
+            yield _span(nxt)  # Mr Smith, Sergeant Ivanov
         elif INITIAL.fullmatch(token.text) and not (i and tokens[i - 1].end == token.start):
-            rest = nxt
-            if INITIAL.fullmatch(rest.text) and after:
-                rest = after
-            if _namelike(rest.text) and rest is not None:
-                yield span(token, rest)
-        if _namelike(word) and INITIAL.fullmatch(nxt.text) and (
-                SURNAME_AFTER_TITLE.fullmatch(word) or (after and INITIAL.fullmatch(after.text))):
-            yield span(token, after if after and INITIAL.fullmatch(after.text) else nxt)
+            rest = after if INITIAL.fullmatch(nxt.text) and after else nxt
+            if _namelike(rest.text):  # I. Petrov, И. И. Петров
+                yield _span(token, rest)
+        if _namelike(word) and INITIAL.fullmatch(nxt.text):  # Petrov I. I., Smith J. J.
+            two = after if after and INITIAL.fullmatch(after.text) else None
+            if two or SURNAME_AFTER_TITLE.fullmatch(word):
+                yield _span(token, two or nxt)
     # initials written without a space: "I.I. Petrov", "И.И.Петров"
     for match in re.finditer(rf"\b[{UPPER}]\.[{UPPER}]\.\s?([{UPPER}][{LOWER}]+)", text):
         if _namelike(match.group(1)) and match.group()[:4] not in never:  # U.S. is no initials
@@ -323,7 +325,7 @@ def read_public_persons(root: Path) -> tuple[PublicPersons, list[Problem]]:
             problems.append(Problem(PUBLIC_PERSONS, line, 1, LIST_DUPLICATE,
                                     f'name: "{name}" is already listed on line {first_line[name]}', "name"))
         first_line.setdefault(name, line)
-        if source and not (source in source_ids or re.fullmatch(r"https://\S+", source)):
+        if source and source_ids is not None and not (source in source_ids or re.fullmatch(r"https://\S+", source)):
             problems.append(Problem(PUBLIC_PERSONS, line, 4, LIST_SOURCE,
                                     f'source: "{source}" is neither an id of raw/sources.csv nor an https:// link',
                                     "source"))
@@ -335,12 +337,16 @@ def read_public_persons(root: Path) -> tuple[PublicPersons, list[Problem]]:
     return PublicPersons(tuple(names)), problems
 
 
-def _source_ids(root: Path) -> set[str]:
+def _source_ids(root: Path) -> set[str] | None:
+    """The ids of raw/sources.csv, or None when it cannot be read (its own problem; sources are then not checked)."""
     path = root / "raw" / "sources.csv"
     try:
-        return {row.get("id", "") for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))}
+        text = path.read_text(encoding="utf-8")
+        if "\x00" in text:
+            return None
+        return {row.get("id", "") for row in csv.DictReader(io.StringIO(text, newline=""))}
     except (OSError, UnicodeDecodeError, csv.Error):
-        return set()
+        return None
 
 
 def privacy_problems(problem, cell: str, public: PublicPersons) -> Iterator[Problem]:

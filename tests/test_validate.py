@@ -385,3 +385,10 @@ def test_utf_16_of_ascii_text_without_bom_is_named(project):
     path.write_bytes("id,name_en,name_ru,correction_note\ncentral,Central,Central,\n".encode("utf-16-le"))
     [problem] = validate(project, ["federal_districts"])
     assert "it looks like UTF-16 (little-endian, without a byte order mark: every other byte is zero)" in problem.message
+
+
+def test_no_cross_table_check_runs_against_a_table_that_cannot_be_read(project):
+    """sources.csv unreadable: its own problem only; no foreign-key error for every source_id that points into it."""
+    path = project / "raw" / "sources.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    assert [(p.file, p.code) for p in validate(project) if p.is_error] == [("raw/sources.csv", "encoding-error")]
