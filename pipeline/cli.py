@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -16,12 +17,12 @@ from . import __version__
 from .build import build as build_package
 from .expectations import expectations as write_expectations
 from .report import write_html_report
-from .problems import DataInvalid, PipelineError, errors_in, format_problems, summary_line
+from .problems import DataInvalid, PipelineError, UsageProblem, errors_in, format_problems, summary_line
 from .validate import validate as validate_tables
 from .validate import validate_release
 from .archive import archive as archive_package
 from .diff import diff as diff_packages, changes_csv, diff_json, diff_markdown, previous_release
-from .history import parse_version
+from .history import SEMVER, parse_version, release_record
 from .release import release as release_package
 from .signing import SIGNED, TAMPERED, authenticity, sign as sign_zip
 
@@ -31,7 +32,7 @@ BUG_REPORT = (
 )
 
 root_option = click.option(
-    "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+    "--root", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("."), show_default=True,
     help="Project folder holding raw/ and schemas/.",
 )
 format_option = click.option(
@@ -64,6 +65,8 @@ def _run(func, *args, **kwargs):
         return func(*args, **kwargs)
     except DataInvalid:
         raise
+    except UsageProblem as error:
+        raise click.UsageError(str(error)) from None
     except PipelineError as error:
         _fail(str(error), 1)
     except OSError as error:
@@ -113,6 +116,9 @@ def validate(tables: tuple[str, ...], root: Path, fmt: str, html_dir: Path | Non
     if zips and len(zips) != len(tables):
         raise click.UsageError("give either release zips or raw tables, not both")
     if zips:
+        missing = [z for z in zips if not Path(z).exists()]
+        if missing:
+            raise click.UsageError(f"no such file: {', '.join(missing)}")
         problems = [p for z in zips for p in _run(validate_release, z)]
     else:
         problems = _run(validate_tables, root, list(tables) or None)
@@ -122,7 +128,7 @@ def validate(tables: tuple[str, ...], root: Path, fmt: str, html_dir: Path | Non
         intact = not any(p.file == z and p.code == "release-integrity" for p in problems)
         state = _run(authenticity, Path(z), root) if intact else None
         if state is None:
-            click.echo(f"{z}: authenticity: tampered: its files do not match its checksums", err=True)
+            click.echo(f"{z}: authenticity: tampered or damaged: it fails the integrity checks above", err=True)
         else:
             label = {SIGNED: "signed by the project's key", TAMPERED: "tampered"}.get(state.status,
                                                                                      "intact but unsigned")
@@ -209,6 +215,8 @@ def diff(old: str | None, new: str, root: Path, fmt: str, output: Path | None, s
     changes need.
     """
     old = old or _run(previous_release, root)
+    for ref in (old, new):
+        _known_package(ref, root)
     result = _run(diff_packages, old, new, root)
     text = {"markdown": diff_markdown, "json": diff_json, "csv": changes_csv}[fmt](result)
     if output is not None:
@@ -218,6 +226,18 @@ def diff(old: str | None, new: str, root: Path, fmt: str, output: Path | None, s
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as handle:
             handle.write(f"## Data changes since {result.old_version}\n\n{text}\n")
     click.echo(text, nl=False)
+
+
+def _known_package(ref: str, root: Path) -> None:
+    """A usage error (exit 2) unless `ref` names something `diff` can read: raw, a release, a folder, a zip, a git ref."""
+    if ref == "raw" or (SEMVER.fullmatch(ref) and release_record(root, ref)) or Path(ref).is_dir() \
+            or (ref.endswith(".zip") and Path(ref).is_file()):
+        return
+    known = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=root,
+                           capture_output=True)
+    if known.returncode != 0:
+        raise click.UsageError(f"{ref!r} is not raw, a release recorded in releases/, a folder, a release zip "
+                               "or a git ref of this repository")
 
 
 @main.command()

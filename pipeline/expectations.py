@@ -20,6 +20,14 @@ import pycountry
 from .problems import ERROR, WARNING, Problem, PipelineError
 from .schemas import read_yaml, table_names, table_schema
 
+
+def analytics_off() -> None:
+    """Force Great Expectations' usage statistics off, whatever the environment said: validation sends nothing."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+
+
+analytics_off()  # before anything imports great_expectations
+
 EARLIEST_DATE = "2000-01-01"  # the report's oldest dated event is from 2005
 FIGURE = "qualifier.notnull()"
 NO_FIGURE = "qualifier.isnull()"
@@ -240,7 +248,7 @@ def _column_of(kwargs: dict) -> str:
 
 def run_suites(frames: dict, schemas_dir: Path, parameters: dict) -> list[Problem]:
     """Run each table's suite on its typed frame (with a `__line__` column); the failures as Problems."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    analytics_off()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
@@ -252,7 +260,8 @@ def run_suites(frames: dict, schemas_dir: Path, parameters: dict) -> list[Proble
     problems = []
     for table, (frame, schema) in frames.items():
         suite_data = load_suite(schemas_dir, table)
-        configs = [ExpectationConfiguration(**item) for item in suite_data["expectations"]]
+        configs = [ExpectationConfiguration(**item) for item in suite_data["expectations"]
+                   if not _lacks_parameter(item["kwargs"], parameters)]
         if not configs:
             continue
         suite = context.suites.add(gx.ExpectationSuite(name=table, expectations=[c.to_domain_obj() for c in configs]))
@@ -279,11 +288,22 @@ def run_suites(frames: dict, schemas_dir: Path, parameters: dict) -> list[Proble
     return problems
 
 
-def default_parameters(frames: dict) -> dict:
-    """Runtime values the suites refer to: today's date, and the source ids that rows use."""
+def _lacks_parameter(kwargs: dict, parameters: dict) -> bool:
+    """Whether an expectation refers to a runtime value that could not be computed (None)."""
+    return any(isinstance(value, dict) and "$PARAMETER" in value and parameters.get(value["$PARAMETER"]) is None
+               for value in kwargs.values())
+
+
+def default_parameters(frames: dict, unread: list[str] = ()) -> dict:
+    """Runtime values the suites refer to: today's date, and the source ids that rows use.
+
+    `unread` names tables with a source_id that could not be read typed (they have
+    errors): the ids they use are unknown, so `used_source_ids` is None and the
+    check for unused sources does not run rather than blame sources.csv.
+    """
     used = set()
     for table, (frame, _) in frames.items():
         if table != "sources" and "source_id" in frame:
             used |= set(frame["source_id"].dropna())
     today = datetime.now(timezone.utc).date()  # the same day for every curator and CI
-    return {"today": today.isoformat(), "used_source_ids": sorted(used)}
+    return {"today": today.isoformat(), "used_source_ids": None if unread else sorted(used)}

@@ -1,4 +1,4 @@
-"""Checks on the text of hand-edited cells, and the privacy guard.
+"""Checks on the text of hand-edited cells; the privacy guard (privacy.py) runs on each text cell.
 
 These run on the raw cells as typed by a curator, before any parsing, so the
 message can point at the exact cell and say how to fix it.
@@ -10,21 +10,13 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
+from .privacy import PublicPersons, privacy_problems
 from .problems import ERROR, Problem
 
 # A tab or carriage return at the start would run as a formula too; those are
 # already reported as invisible characters, so they are not listed twice.
 FORMULA_START = ("=", "+", "-", "@")
 ALLOWED_SPACE = {" "}
-
-# Personal data of private individuals (principle 3: do no harm).
-PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?\(?\d{2,4}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2}"
-                   r"|\b8[\s-]?\(?9\d{2}\)?[\s-]?\d{3}[\s-]?\d{2}[\s-]?\d{2})\b")
-SERVICE_NUMBER = re.compile(r"\b[A-ZА-ЯЁ]{1,2}-\d{6}\b|\b(?:service|token|dog[- ]tag|личный) (?:number|no\.?|номер)\b", re.I)
-BIRTH_DATE = re.compile(
-    r"\b(?:born|date of birth|DOB|fødselsdato|født|дата рождения|родился|родилась|г\.\s*р\.)"
-    r"|\b\d{1,2}[./]\d{1,2}[./](?:19|20)\d{2}\b", re.I)
-PERSONAL_NAME = re.compile(r"\b[A-ZА-ЯЁ][a-zа-яё]+(?:[- ][A-ZА-ЯЁ][a-zа-яё]+)+\b")
 
 
 def _invisible(char: str) -> bool:
@@ -38,8 +30,9 @@ def _char_name(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
 
 
-def cell_problems(file: str, line: int, column: int, field_name: str, cell: str, is_text: bool) -> Iterator[Problem]:
-    """Problems with one cell's text."""
+def cell_problems(file: str, line: int, column: int, field_name: str, cell: str, is_text: bool,
+                  public: PublicPersons = PublicPersons()) -> Iterator[Problem]:
+    """Problems with one cell's text; in text cells, personal data the public-persons list does not allow."""
     def problem(code, message, severity=ERROR):
         return Problem(file, line, column, code, f"{field_name}: {message}", field_name, severity)
 
@@ -60,18 +53,51 @@ def cell_problems(file: str, line: int, column: int, field_name: str, cell: str,
         yield problem("formula-like", f'"{cell if len(cell) <= 40 else cell[:40] + "…"}" starts with {cell[0]!r}, which a spreadsheet would run '
                       "as a formula; reword so the cell starts with a letter or digit")
     if is_text:
-        yield from privacy_problems(problem, cell)
+        yield from privacy_problems(problem, cell, public)
 
 
-def privacy_problems(problem, cell: str) -> Iterator[Problem]:
-    """Text that looks like personal data of a private individual."""
-    if PHONE.search(cell):
-        yield problem("personal-data", "looks like a phone number; personal contact data must not be published")
-    if SERVICE_NUMBER.search(cell):
-        yield problem("personal-data", "looks like a military service number (личный номер/token); "
-                      "service numbers of individuals must not be published")
-    birth = BIRTH_DATE.search(cell)
-    if birth and PERSONAL_NAME.search(cell):
-        yield problem("personal-data", "looks like a person's name next to a date of birth; never publish "
-                      "private individuals' names or birth dates (public officials in office may be named, "
-                      "without birth dates)")
+
+# Numbers are plain ASCII decimals: what validate accepts, every writer writes as it is.
+PLAIN_NUMBER = {"integer": re.compile(r"-?[0-9]+"), "number": re.compile(r"-?[0-9]+(?:\.[0-9]+)?")}
+TYPE_HINTS = {
+    "number": "write plain digits with a dot for decimals and no thousands separator, e.g. 15000 or 6.5",
+    "integer": "write whole numbers in plain digits, e.g. 15000",
+    "date": "write dates as YYYY-MM-DD, e.g. 2025-09-21",
+}
+NOT_A_FIGURE = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "+nan", "-nan"}
+EXPONENT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][-+]?[0-9]+")
+
+
+def _number_hint(cell: str, field_type: str) -> str:
+    """Why a number cell is not plain, and what to write instead."""
+    odd_digits = sorted({char for char in cell if char.isdigit() and not char.isascii()})
+    if odd_digits:
+        names = ", ".join(_char_name(char) for char in odd_digits)
+        ascii_form = "".join(str(unicodedata.digit(char)) if char.isdigit() else char for char in cell)
+        return f"it has digits that are not plain ASCII ({names}); type them as 0-9: {ascii_form}"
+    if cell.lower() in NOT_A_FIGURE:
+        return "infinity and NaN are not figures; leave the cell empty when the source gives no figure"
+    if "_" in cell and PLAIN_NUMBER["number"].fullmatch(cell.replace("_", "")):
+        return f"write the digits without underscores: {cell.replace('_', '')}"
+    if EXPONENT.fullmatch(cell):
+        from decimal import Decimal
+
+        written = format(Decimal(cell).normalize(), "f")
+        return f"write the number in full, without an exponent: {written}"
+    if cell.startswith("+") and PLAIN_NUMBER["number"].fullmatch(cell[1:]):
+        return f"write it without the plus sign: {cell[1:]}"
+    return TYPE_HINTS[field_type]
+
+
+def number_problems(file: str, line: int, column: int, field_name: str, cell: str, field_type: str) -> Iterator[Problem]:
+    """A number or integer cell that is not plain ASCII digits (`-?[0-9]+(.[0-9]+)?`).
+
+    Python and frictionless read `1_000`, `１２`, `1e5` and `inf` as numbers; the
+    package does not, so what validate accepts every edition writes unchanged. A
+    cell that is plain but for surrounding spaces is left to `surrounding-space`.
+    """
+    pattern = PLAIN_NUMBER.get(field_type)
+    if pattern is None or cell == "" or pattern.fullmatch(cell) or pattern.fullmatch(cell.strip(" ")):
+        return
+    yield Problem(file, line, column, "type-error",
+                  f'{field_name}: "{cell}" is not a valid {field_type}; {_number_hint(cell, field_type)}', field_name)

@@ -17,6 +17,10 @@ class PipelineError(Exception):
     """A problem the user can fix (bad input, bad usage); printed without a traceback."""
 
 
+class UsageProblem(PipelineError):
+    """The command was given wrong arguments (an unknown table, ref or combination); the CLI exits 2."""
+
+
 class DataInvalid(PipelineError):
     """Raised by `build` when validation finds errors; carries the problems."""
 

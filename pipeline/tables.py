@@ -52,6 +52,8 @@ def plain_number(value: Decimal | int | float) -> str:
     """A number as plain digits: no exponent, no trailing zeros, no thousands separator."""
     if isinstance(value, int):
         return str(value)
+    if value != value or value in (float("inf"), float("-inf")):  # validate refuses these; never write them
+        raise PipelineError(f"{value} is not a figure; numbers are plain decimals")
     if isinstance(value, float):
         value = Decimal(repr(value))  # the shortest text that reads back as this float
     return format(value.normalize(), "f")

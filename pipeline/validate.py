@@ -20,10 +20,12 @@ from frictionless import Package, system
 from .unpack import unpacked_release
 from .contained import link_problems
 from .expectations import default_parameters, run_suites
+from .hygiene import PLAIN_NUMBER, TYPE_HINTS, cell_problems, number_problems
 from .losses import long_cell_problems, lost_rows_problems
-from .hygiene import cell_problems
-from .problems import ERROR, WARNING, Problem, PipelineError
+from .privacy import PublicPersons, read_public_persons
+from .problems import ERROR, WARNING, Problem, PipelineError, UsageProblem
 from .schemas import table_names, table_schema
+from .suggest import suggestion
 from .tables import read_typed_rows, typed_frame
 
 BOM = "\ufeff"
@@ -46,6 +48,8 @@ class RawTable:
     problems: list[Problem] = field(default_factory=list)
 
     parsed: bool = False  # decoded, and the header is the schema's: frictionless can read it
+    misshapen: set[int] = field(default_factory=set)  # lines whose cell count is not the header's
+    bad_cells: set[tuple[int, int]] = field(default_factory=set)  # (line, column) already reported as not typed
 
     @property
     def readable(self) -> bool:
@@ -62,17 +66,34 @@ def _problem(table: RawTable, code: str, message: str, line: int = 0, column: in
     return Problem(table.display, line, column, code, message, field_name, severity)
 
 
-def _guess_legacy_encoding(data: bytes) -> str:
-    """Name the single-byte encoding a non-UTF-8 file most likely uses."""
-    high = [byte for byte in data if byte >= 0x80]
-    cyrillic = sum(1 for byte in high if 0xC0 <= byte <= 0xFF)
-    if high and cyrillic / len(high) > 0.7:
+UTF16_BOMS = {b"\xff\xfe": "little-endian", b"\xfe\xff": "big-endian"}
+
+
+def _guess_encoding(data: bytes) -> str:
+    """Name the encoding a file that is not UTF-8 most likely has.
+
+    UTF-16 by its byte order mark, or by the zero byte beside every ASCII letter;
+    otherwise a single-byte encoding: Cyrillic words are runs of bytes above 0x7F
+    (cp1251), while Western European text has them alone inside ASCII words (Latin-1).
+    """
+    for bom, order in UTF16_BOMS.items():
+        if data.startswith(bom) and not data.startswith(b"\xff\xfe\x00\x00"):
+            return f"UTF-16 ({order}, it starts with a UTF-16 byte order mark)"
+    sample = data[:4096]
+    if len(sample) >= 4:
+        odd, even = sample[1::2].count(0) / (len(sample) // 2), sample[0::2].count(0) / ((len(sample) + 1) // 2)
+        if max(odd, even) > 0.3:
+            return f"UTF-16 ({'little' if odd > even else 'big'}-endian, without a byte order mark: every other byte is zero)"
+    high = [i for i, byte in enumerate(data) if byte >= 0x80]
+    paired = sum(1 for i in high if (i > 0 and data[i - 1] >= 0x80) or (i + 1 < len(data) and data[i + 1] >= 0x80))
+    if high and paired / len(high) > 0.5:
         return "cp1251 (Windows Cyrillic)"
     return "latin-1 / cp1252 (Western European)"
 
 
-def read_raw_table(root: Path, name: str, schema: dict) -> RawTable:
-    """Read one raw CSV as text and check what frictionless cannot say clearly."""
+def read_raw_table(root: Path, name: str, schema: dict, public: PublicPersons = PublicPersons()) -> RawTable:
+    """Read one raw CSV as text and check what frictionless cannot say clearly (and the privacy guard,
+    which lets through the public officials of `public`)."""
     path = root / "raw" / f"{name}.csv"
     table = RawTable(name, path, f"raw/{name}.csv")
     if not path.is_file():
@@ -80,13 +101,15 @@ def read_raw_table(root: Path, name: str, schema: dict) -> RawTable:
         return table
     data = path.read_bytes()
     try:
+        if b"\x00" in data[:4096] and _guess_encoding(data).startswith("UTF-16"):
+            raise UnicodeDecodeError("utf-8", data, 0, 1, "UTF-16 text of ASCII letters is valid UTF-8 with zero bytes")
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         table.problems.append(_problem(
             table, "encoding-error",
-            f"the file is not UTF-8; it looks like {_guess_legacy_encoding(data)}. "
+            f"the file is not UTF-8; it looks like {_guess_encoding(data)}. "
             "Save it again as 'CSV UTF-8' in your spreadsheet program",
             line, column))
         return table
@@ -117,11 +140,74 @@ def read_raw_table(root: Path, name: str, schema: dict) -> RawTable:
     table.problems.extend(_header_problems(table, expected))
     if table.header == expected:
         table.parsed = True
-        text_fields = [f["type"] == "string" for f in schema["fields"]]
+        types = [f["type"] for f in schema["fields"]]
         for line, cells in rows[1:]:
+            if cells and len(cells) != len(expected) and not any("\n" in cell or "\r" in cell for cell in cells):
+                table.misshapen.add(line)
+                table.problems.append(_cell_count_problem(table, line, cells, schema))
+                continue  # one problem for the row; its shifted cells would only echo it
             for index, cell in enumerate(cells[: len(expected)]):
-                table.problems.extend(cell_problems(table.display, line, index + 1, expected[index], cell, text_fields[index]))
+                table.problems.extend(cell_problems(table.display, line, index + 1, expected[index], cell,
+                                                    types[index] == "string", public))
+                for problem in number_problems(table.display, line, index + 1, expected[index], cell, types[index]):
+                    table.bad_cells.add((line, index + 1))
+                    table.problems.append(problem)
     return table
+
+
+THOUSANDS = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+
+
+def _cell_fits(cell: str, field: dict) -> bool:
+    """Whether a cell could stand in this field: empty, or of its type and constraints."""
+    if cell == "":
+        return True
+    plain = PLAIN_NUMBER.get(field["type"])
+    if plain and not plain.fullmatch(cell):
+        return False
+    if field["type"] == "date" and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", cell):
+        return False
+    constraints = field.get("constraints", {})
+    if "enum" in constraints and cell not in [str(value) for value in constraints["enum"]]:
+        return False
+    return not ("pattern" in constraints and not re.fullmatch(constraints["pattern"], cell))
+
+
+def _cell_count_problem(table: RawTable, line: int, cells: list[str], schema: dict) -> Problem:
+    """One problem for a row with too many or too few cells, naming the likely cause."""
+    fields = schema["fields"]
+    have, want = len(cells), len(fields)
+    counts = f"row has {have} cells, header has {want}"
+    if have < want:
+        missing = [f["name"] for f in fields[have:]]
+        named = ", ".join(missing) if len(missing) <= 3 else f"{', '.join(missing[:3])} and {len(missing) - 3} more"
+        where = f"column {have + 1}) is" if len(missing) == 1 else f"columns {have + 1} to {want}) are"
+        return _problem(table, "missing-cell", f"{counts}: {named} ({where} missing; give every column a cell, "
+                        "empty if need be", line, have + 1, missing[0])
+    extra = have - want
+    fitting = []
+    for index, field in enumerate(fields):
+        merged = cells[:index] + [",".join(cells[index:index + extra + 1])] + cells[index + extra + 1:]
+        joined_fits = _cell_fits(merged[index], field) or (
+            field["type"] in PLAIN_NUMBER and THOUSANDS.fullmatch(merged[index]))
+        if joined_fits and all(_cell_fits(cell, f) for i, (cell, f) in enumerate(zip(merged, fields)) if i != index):
+            fitting.append((index, field["name"], merged[index]))
+    numbers = [(i, name, cell) for i, name, cell in fitting
+               if fields[i]["type"] in PLAIN_NUMBER and THOUSANDS.fullmatch(cell)]
+    # prose puts a space after its commas: "In 2025, Bashkortostan ..."
+    prose = [(i, name, cell) for i, name, cell in fitting if all(c.startswith(" ") for c in cells[i + 1:i + extra + 1])]
+    likely = numbers if len(numbers) == 1 else fitting if len(fitting) == 1 else prose if len(prose) == 1 else []
+    if likely:
+        index, name, cell = likely[0]
+        if fields[index]["type"] in PLAIN_NUMBER and THOUSANDS.fullmatch(cell):
+            fix = f"quote it or write {cell.replace(',', '')}"
+        else:
+            fix = "put that cell in double quotes"
+        shown = cell if len(cell) <= 60 else cell[:60] + "…"
+        return _problem(table, "extra-cell", f'{counts}: a comma inside an unquoted cell? {name} "{shown}": {fix}',
+                        line, index + 1, name)
+    return _problem(table, "extra-cell", f"{counts}: a comma inside an unquoted cell? put every cell that holds "
+                    "a comma in double quotes", line, want + 1)
 
 
 def _header_problems(table: RawTable, expected: list[str]) -> list[Problem]:
@@ -252,14 +338,9 @@ def _constraint_message(field_name: str, cell, field: dict, note: str) -> tuple[
     return f"{name}-constraint", f"{field_name}: {shown} breaks the constraint {name} {limit}"
 
 
-TYPE_HINTS = {
-    "number": "write plain digits with a dot for decimals and no thousands separator, e.g. 15000 or 6.5",
-    "integer": "write whole numbers in plain digits, e.g. 15000",
-    "date": "write dates as YYYY-MM-DD, e.g. 2025-09-21",
-}
 
-
-def _problem_from_error(table: RawTable, error, schema: dict) -> Problem:
+def _problem_from_error(table: RawTable, error, schema: dict, raw: dict | None = None) -> Problem:
+    """Our problem for a frictionless error; `raw` (table -> header, rows) lets a name get a code suggested."""
     fields = schema["fields"]
     field_number = getattr(error, "field_number", None) or 0
     field = fields[field_number - 1] if 0 < field_number <= len(fields) else {}
@@ -272,6 +353,8 @@ def _problem_from_error(table: RawTable, error, schema: dict) -> Problem:
         code, message = "type-error", f'{field_name}: "{cell}" is not a valid {ftype}; {TYPE_HINTS.get(ftype, "")}'.rstrip("; ")
     elif kind == "constraint-error":
         code, message = _constraint_message(field_name, cell, field, error.note)
+        if code in ("pattern-constraint", "enum-constraint"):
+            message += suggestion(field, schema, cell, raw or {})
     elif kind == "unique-error":
         code, message = "unique-constraint", f'{field_name}: "{cell}" appears on another row too; it must be unique'
     elif kind == "primary-key":
@@ -289,6 +372,7 @@ def _problem_from_error(table: RawTable, error, schema: dict) -> Problem:
         value = ", ".join(str(c) for c in error.field_cells)
         target = f"{error.reference_name}.{', '.join(error.reference_field_names)}"
         code, message = "foreign-key", f'{field_name}: "{value}" is not found in {target} (raw/{error.reference_name}.csv)'
+        message += suggestion(fields[field_number - 1], schema, value, raw or {})
     elif kind == "blank-row":
         code, message = "blank-row", "the row is blank; delete it"
     elif kind == "extra-cell":
@@ -314,15 +398,17 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
     names = table_names(schemas_dir)
     selected = _selected_tables(names, only)
     schemas = {name: table_schema(schemas_dir, name) for name in names}
-    tables = {name: read_raw_table(root, name, schemas[name]) for name in names}
+    public, list_problems = read_public_persons(root)
+    tables = {name: read_raw_table(root, name, schemas[name], public) for name in names}
     problems = [p for name in selected for p in tables[name].problems]
     if only is None:
-        problems += unknown_files(root, names)
+        problems += unknown_files(root, names) + list_problems
     problems += retired_id_problems(root, [tables[name] for name in selected], schemas)
     descriptor = _package_descriptor(tables, schemas)
     with system.use_context(trusted=True):
         package = Package.from_descriptor(descriptor)
         report = package.validate(limit_errors=100_000)
+    raw = {name: (table.header, [cells for _, cells in table.rows[1:]]) for name, table in tables.items() if table.parsed}
     structural = []
     for task in report.tasks:
         primary_key = schemas[task.name]["primaryKey"]
@@ -332,7 +418,14 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
                 continue  # the primary-key error says the same, with the other line
             if error.type != "blank-row" and getattr(error, "row_number", None) in blank_rows:
                 continue  # a blank row is one problem, not one per constraint
-            structural.append(_problem_from_error(tables[task.name], error, schemas[task.name]))
+            problem = _problem_from_error(tables[task.name], error, schemas[task.name], raw)
+            if problem.line in tables[task.name].misshapen:
+                continue  # the row's cell count is its one problem
+            if problem.code == "type-error" and (problem.line, problem.column) in tables[task.name].bad_cells:
+                continue  # already reported, with a better hint, as a number that is not plain
+            structural.append(problem)
+    malformed = {(p.file, p.line, p.column) for p in structural if p.code in ("pattern-constraint", "type-error")}
+    structural = [p for p in structural if not (p.code == "foreign-key" and (p.file, p.line, p.column) in malformed)]
     problems += [p for p in structural if p.file in {tables[name].display for name in selected}]
     problems += expectation_problems(root, tables, schemas, selected, structural)
     places = {(p.file, p.line, p.column) for p in problems if p.is_error}
@@ -352,9 +445,11 @@ def expectation_problems(root: Path, tables: dict[str, RawTable], schemas: dict[
     broken = {p.file for p in structural if p.is_error}
     frames = {}
     for name, table in tables.items():
-        if table.readable and table.display not in broken:
+        if table.readable and table.display not in broken and not table.misshapen and not table.bad_cells:
             frames[name] = (typed_frame(read_typed_rows(root, name, schemas[name]), schemas[name]), schemas[name])
-    parameters = default_parameters(frames)
+    unread = [name for name in tables if name not in frames
+              and any(f["name"] == "source_id" for f in schemas[name]["fields"])]
+    parameters = default_parameters(frames, unread)
     checked = {name: frames[name] for name in selected if name in frames}
     return run_suites(checked, root / "schemas", parameters)
 
@@ -366,6 +461,6 @@ def _selected_tables(names: list[str], only: list[str] | None) -> list[str]:
     for item in only:
         name = Path(item).stem if item.endswith(".csv") else item
         if name not in names:
-            raise PipelineError(f"{item}: not a table of the package; tables: {', '.join(names)}")
+            raise UsageProblem(f"{item}: not a table of the package; tables: {', '.join(names)}")
         selected.append(name)
     return selected

@@ -204,22 +204,24 @@ def test_text_hygiene(project, label, cell, code, message):
 
 
 PRIVATE = [
-    ("phone", "Call the recruiter at +7 912 345-67-89 for details."),
-    ("service number", "His личный номер was АК-123456 according to the list."),
-    ("name and birth date", "Ivan Ivanovich Petrov, born 12.03.1999, signed in May."),
+    ("phone", "Call the recruiter at +7 912 345-67-89 for details.", "personal-phone"),
+    ("service number", "His личный номер was АК-123456 according to the list.", "personal-id-number"),
+    ("name and birth date", "Ivan Ivanovich Petrov, born 12.03.1999, signed in May.", "personal-name"),
+    ("name and birth date", "Ivan Ivanovich Petrov, born 12.03.1999, signed in May.", "personal-birth-date"),
 ]
 
 
-@pytest.mark.parametrize("label,note", PRIVATE, ids=[p[0] for p in PRIVATE])
-def test_privacy_guard(project, label, note):
+@pytest.mark.parametrize("label,note,code", PRIVATE, ids=[f"{p[0]}-{p[2]}" for p in PRIVATE])
+def test_privacy_guard(project, label, note, code):
+    """The guard's first cases (tests/test_privacy.py has the rest), now with a code per kind of data."""
     edit_cell(project, "bonuses", 2, "note", note)
-    found = [p for p in validate(project, ["bonuses"]) if p.code == "personal-data"]
+    found = [p for p in validate(project, ["bonuses"]) if p.code == code]
     assert found and all(p.line == 2 and p.field_name == "note" and p.is_error for p in found)
 
 
 def test_public_official_in_office_is_not_flagged(project):
     edit_cell(project, "bonuses", 2, "note", "Vladimir Putin signed the law on 4 November 2025.")
-    assert [p for p in validate(project, ["bonuses"]) if p.code == "personal-data"] == []
+    assert [p for p in validate(project, ["bonuses"]) if p.code.startswith("personal-")] == []
 
 
 # Private individuals the report names; they must never appear in the data (principle 3).

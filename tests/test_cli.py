@@ -48,10 +48,10 @@ def test_usage_error_exits_2(project):
     assert run("frobnicate").exit_code == 2
 
 
-def test_unknown_table_argument_exits_1_with_message(project):
+def test_unknown_table_argument_is_a_usage_error(project):
     result = run("validate", "raw/nope.csv", "--root", project)
-    assert result.exit_code == 1
-    assert "raw/nope.csv: not a table of the package" in result.output
+    assert result.exit_code == 2
+    assert "Error: raw/nope.csv: not a table of the package; tables: sources, " in result.output
 
 
 def test_build_refuses_invalid_data_and_leaves_dist(project):
@@ -84,3 +84,37 @@ def test_a_pipeline_bug_is_a_short_message(project, monkeypatch):
     assert result.exit_code == 3
     assert "ZeroDivisionError: boom" in result.output and "bug in the pipeline" in result.output
     assert "Traceback" not in result.output
+
+
+def test_diff_with_an_unknown_ref_is_a_usage_error(project):
+    result = run("diff", "no-such-ref", "raw", "--root", project)
+    assert result.exit_code == 2
+    assert ("Error: 'no-such-ref' is not raw, a release recorded in releases/, a folder, a release zip or a git ref "
+            "of this repository") in result.output
+
+
+def test_a_missing_root_is_a_usage_error(tmp_path):
+    for command in ("validate", "build", "archive", "expectations", "diff", "release"):
+        result = run(command, "--root", tmp_path / "nowhere")
+        assert result.exit_code == 2, command
+        assert "Invalid value for '--root'" in result.output and "does not exist" in result.output
+
+
+def test_bump_and_version_together_is_a_usage_error(project):
+    result = run("release", "--bump", "minor", "--new-version", "2.0.0", "--root", project)
+    assert result.exit_code == 2
+    assert "Error: give either --bump or --new-version, not both" in result.output
+
+
+def test_great_expectations_analytics_are_forced_off(project, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, GX_ANALYTICS_ENABLED="True")
+    shown = subprocess.run([sys.executable, "-c", "import os, pipeline; print(os.environ['GX_ANALYTICS_ENABLED'])"],
+                           env=env, capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "False"
+    monkeypatch.setenv("GX_ANALYTICS_ENABLED", "True")  # set again after the import: validation forces it off
+    assert run("validate", "raw/federal_districts.csv", "--root", project).exit_code == 0
+    assert os.environ["GX_ANALYTICS_ENABLED"] == "False"

@@ -34,7 +34,7 @@ def test_foreign_key_to_a_missing_row(project):
     edit_cell(project, "regions", 2, "federal_district_id", "centrall")
     assert text_of(project, "regions") == [
         'raw/regions.csv:2:7: foreign-key: federal_district_id: "centrall" is not found in '
-        "federal_districts.id (raw/federal_districts.csv)"
+        "federal_districts.id (raw/federal_districts.csv); did you mean central (Central Federal District)?"
     ]
 
 
@@ -138,8 +138,8 @@ def test_blank_row_and_extra_cell(project):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert text_of(project, "federal_districts") == [
         "raw/federal_districts.csv:4:1: blank-row: the row is blank; delete it",
-        "raw/federal_districts.csv:6:5: extra-cell: the row has more cells than the header has columns "
-        "(extra cell at column 5); is there an unquoted comma in a cell?",
+        "raw/federal_districts.csv:6:5: extra-cell: row has 5 cells, header has 4: a comma inside an unquoted "
+        "cell? put every cell that holds a comma in double quotes",
     ]
 
 
@@ -219,6 +219,176 @@ def test_missing_cell(project):
     lines[2] = lines[2].rsplit(",", 1)[0]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert text_of(project, "federal_districts") == [
-        "raw/federal_districts.csv:3:4: missing-cell: the row has fewer cells than the header; "
-        "correction_note (column 4) is missing"
+        "raw/federal_districts.csv:3:4: missing-cell: row has 3 cells, header has 4: correction_note (column 4) "
+        "is missing; give every column a cell, empty if need be"
     ]
+
+
+# Numbers are plain ASCII decimals: validate flags every oddity Python would read, and build refuses it.
+NOT_PLAIN = [
+    ("1_000", "write the digits without underscores: 1000"),
+    ("１２", "it has digits that are not plain ASCII (U+FF11 FULLWIDTH DIGIT ONE, U+FF12 FULLWIDTH DIGIT TWO); "
+            "type them as 0-9: 12"),
+    ("inf", "infinity and NaN are not figures; leave the cell empty when the source gives no figure"),
+    ("nan", "infinity and NaN are not figures; leave the cell empty when the source gives no figure"),
+    ("1e5", "write the number in full, without an exponent: 100000"),
+    ("+12", "write it without the plus sign: 12"),
+    ("12.", "write plain digits with a dot for decimals and no thousands separator, e.g. 15000 or 6.5"),
+]
+
+
+@pytest.mark.parametrize("cell,hint", NOT_PLAIN, ids=[c for c, _ in NOT_PLAIN])
+def test_a_number_that_is_not_plain_is_refused_by_validate_and_build(project, cell, hint):
+    from pipeline import build
+    from pipeline.problems import DataInvalid
+
+    edit_cell(project, "bonuses", 2, "value", cell)
+    expected = [f'raw/bonuses.csv:2:6: type-error: value: "{cell}" is not a valid number; {hint}']
+    assert text_of(project, "bonuses") == expected
+    with pytest.raises(DataInvalid) as refused:
+        build(project)
+    assert [p.as_text() for p in refused.value.problems if p.is_error] == expected
+    assert not (project / "dist").exists()
+
+
+def test_a_number_with_surrounding_space_is_refused_by_validate_and_build(project):
+    from pipeline import build
+    from pipeline.problems import DataInvalid
+
+    edit_cell(project, "bonuses", 2, "value", " 12")
+    expected = ['raw/bonuses.csv:2:6: surrounding-space: value: " 12" starts or ends with a space; delete the space']
+    assert text_of(project, "bonuses") == expected
+    with pytest.raises(DataInvalid) as refused:
+        build(project)
+    assert [p.as_text() for p in refused.value.problems if p.is_error] == expected
+
+
+@pytest.mark.parametrize("cell,hint", [
+    ("1.5", "write whole numbers in plain digits, e.g. 15000"),
+    ("１", "it has digits that are not plain ASCII (U+FF11 FULLWIDTH DIGIT ONE); type them as 0-9: 1"),
+])
+def test_an_integer_that_is_not_plain(project, cell, hint):
+    edit_cell(project, "sources", 3, "footnote", cell)
+    assert text_of(project, "sources") == [f'raw/sources.csv:3:2: type-error: footnote: "{cell}" is not a valid '
+                                           f"integer; {hint}"]
+
+
+def test_the_writers_never_write_a_number_that_is_not_plain():
+    from decimal import Decimal
+
+    from pipeline.problems import PipelineError
+    from pipeline.tables import plain_number
+
+    assert [plain_number(Decimal("12.50")), plain_number(3.0), plain_number(-7)] == ["12.5", "3", "-7"]
+    for value in (Decimal("Infinity"), Decimal("NaN"), float("inf"), float("nan")):
+        with pytest.raises(PipelineError):
+            plain_number(value)
+
+
+# A row with the wrong number of cells: one problem, with its likely cause, and nothing else.
+
+def rewrite_line(root: Path, table: str, line: int, edit) -> None:
+    path = root / "raw" / f"{table}.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[line - 1] = edit(lines[line - 1])
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def new_problems(root: Path, edit) -> list[str]:
+    before = set(text_of(root))
+    edit()
+    return [line for line in text_of(root) if line not in before]
+
+
+def test_an_unquoted_thousands_separator_is_one_problem(project):
+    from .conftest import line_of
+
+    line = line_of(project, "bonuses", "bonus-peak-ru-me-nok")
+    found = new_problems(project, lambda: rewrite_line(project, "bonuses", line,
+                                                       lambda text: text.replace(",324000,", ",324,000,")))
+    assert found == [f'raw/bonuses.csv:{line}:6: extra-cell: row has 21 cells, header has 20: a comma inside an '
+                     'unquoted cell? value "324,000": quote it or write 324000']
+
+
+def test_an_unquoted_comma_in_prose_names_the_cell(project):
+    found = new_problems(project, lambda: rewrite_line(
+        project, "bonuses", 2, lambda text: text.replace(",Bashkortostan was reported", ",In 2025, Bashkortostan was reported")))
+    assert found == ['raw/bonuses.csv:2:16: extra-cell: row has 21 cells, header has 20: a comma inside an unquoted '
+                     'cell? statement "In 2025, Bashkortostan was reported to have paid contract bo…": put that '
+                     "cell in double quotes"]
+
+
+def test_missing_cells_are_one_problem(project):
+    found = new_problems(project, lambda: rewrite_line(project, "bonuses", 2, lambda text: text.rsplit(",", 2)[0]))
+    assert found == ["raw/bonuses.csv:2:19: missing-cell: row has 18 cells, header has 20: section, source_id "
+                     "(columns 19 to 20) are missing; give every column a cell, empty if need be"]
+
+
+def test_an_error_in_one_table_raises_no_unused_source_warning(project):
+    """Rows of a table that cannot be read use sources too: the check is not run rather than blame sources.csv."""
+    edit_cell(project, "bonuses", 2, "value", "1_000")
+    edit_cell(project, "casualties", 2, "as_of", "yesterday")
+    assert [p.as_text() for p in validate(project) if p.code == "unused-source"] == []
+
+
+# A name where a code belongs is answered with the code.
+
+@pytest.mark.parametrize("table,column,cell,expected", [
+    ("bonuses", "region_code", "Tatarstan",
+     'raw/bonuses.csv:2:2: pattern-constraint: region_code: "Tatarstan" does not have the required form (pattern '
+     "(RU|UA)-[A-Z0-9]{2,3}); did you mean RU-TA (Republic of Tatarstan)?"),
+    ("bonuses", "region_code", "Altai",
+     'raw/bonuses.csv:2:2: pattern-constraint: region_code: "Altai" does not have the required form (pattern '
+     "(RU|UA)-[A-Z0-9]{2,3}); did you mean RU-AL (Altai Republic) or RU-ALT (Altai Krai)?"),
+    ("bonuses", "category_id", "Contract soldier",
+     'raw/bonuses.csv:2:3: foreign-key: category_id: "Contract soldier" is not found in categories.id '
+     "(raw/categories.csv); did you mean contract (Contract soldier)?"),
+    ("foreign_countries", "country_code", "Belarus",
+     'raw/foreign_countries.csv:2:2: pattern-constraint: country_code: "Belarus" does not have the required form '
+     "(pattern [A-Z]{2}); did you mean BY (Belarus)?"),
+    ("bonuses", "qualifier", "at least",
+     'raw/bonuses.csv:2:5: enum-constraint: qualifier: "at least" is not an allowed value; use one of: exact, '
+     "approximately, at_least, more_than, at_most, less_than, range; did you mean at_least?"),
+], ids=["region", "ambiguous-region", "category", "country", "enum"])
+def test_a_name_written_for_a_code_gets_a_suggestion(project, table, column, cell, expected):
+    edit_cell(project, table, 2, column, cell)
+    assert [p for p in text_of(project, table) if p.startswith(f"raw/{table}.csv:2:")] == [expected]
+
+
+# The encoding a file that is not UTF-8 most likely has.
+
+@pytest.mark.parametrize("encode,named", [
+    (lambda text: text.encode("utf-16"), "UTF-16 (little-endian, it starts with a UTF-16 byte order mark)"),
+    (lambda text: text.encode("utf-16-be"), "UTF-16 (big-endian, without a byte order mark: every other byte is zero)"),
+    (lambda text: text.encode("cp1251"), "cp1251 (Windows Cyrillic)"),
+], ids=["utf-16-bom", "utf-16-be", "cp1251"])
+def test_the_encoding_of_a_file_is_named(project, encode, named):
+    path = project / "raw" / "federal_districts.csv"
+    path.write_bytes(encode(path.read_text(encoding="utf-8")))
+    [problem] = validate(project, ["federal_districts"])
+    assert problem.code == "encoding-error"
+    assert problem.message == (f"the file is not UTF-8; it looks like {named}. Save it again as 'CSV UTF-8' in "
+                               "your spreadsheet program")
+
+
+def test_latin_1_is_not_called_cyrillic(project):
+    path = project / "raw" / "federal_districts.csv"
+    path.write_bytes("id,name_en,name_ru,correction_note\ncentral,Zürich Federal District,Tromsø,Ålesund\n"
+                     .encode("latin-1"))
+    assert text_of(project, "federal_districts") == [
+        "raw/federal_districts.csv:2:10: encoding-error: the file is not UTF-8; it looks like latin-1 / cp1252 "
+        "(Western European). Save it again as 'CSV UTF-8' in your spreadsheet program"]
+
+
+def test_utf_16_of_ascii_text_without_bom_is_named(project):
+    path = project / "raw" / "federal_districts.csv"
+    path.write_bytes("id,name_en,name_ru,correction_note\ncentral,Central,Central,\n".encode("utf-16-le"))
+    [problem] = validate(project, ["federal_districts"])
+    assert "it looks like UTF-16 (little-endian, without a byte order mark: every other byte is zero)" in problem.message
+
+
+def test_no_cross_table_check_runs_against_a_table_that_cannot_be_read(project):
+    """sources.csv unreadable: its own problem only; no foreign-key error for every source_id that points into it."""
+    path = project / "raw" / "sources.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    assert [(p.file, p.code) for p in validate(project) if p.is_error] == [("raw/sources.csv", "encoding-error")]
