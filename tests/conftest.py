@@ -110,3 +110,8 @@ def copy_row(root: Path, table: str, row_id: str, new_id: str) -> tuple[int, int
     lines.append(lines[line - 1].replace(f"{row_id},", f"{new_id},", 1))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return line, len(lines)
+
+
+def header_of(root: Path, table: str) -> list[str]:
+    """The column names of raw/<table>.csv."""
+    return (root / "raw" / f"{table}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")

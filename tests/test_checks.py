@@ -132,7 +132,7 @@ ONE_CELL_DEFECTS = [
      "the curators deduced it"),
     ("same_payment_as to no row", "bonuses", "bonus-peak-ru-ta-nok", "same_payment_as", "bonus-peak-ru-ta-eur",
      'raw/bonuses.csv:{line}:16: foreign-key: same_payment_as: "bonus-peak-ru-ta-eur" is not found in '
-     "bonuses.id (raw/bonuses.csv)"),
+     "bonuses.id (raw/bonuses.csv); did you mean bonus-peak-ru-ta-rub or bonus-peak-ru-ta-nok or bonus-peak-ru-ba-nok?"),
 ]
 
 

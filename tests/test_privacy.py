@@ -12,7 +12,7 @@ import pytest
 from pipeline import validate
 from pipeline.privacy import MESSAGES, PUBLIC_PERSONS, findings, read_public_persons
 
-from .conftest import ROOT, edit_cell
+from .conftest import ROOT, edit_cell, header_of
 
 CORPUS = ROOT / "tests" / "fixtures" / "privacy-corpus.csv"
 PERSONAL_CODES = set(MESSAGES)
@@ -79,14 +79,16 @@ NAME_HINT = MESSAGES["personal-name"]
 def test_each_kind_is_an_error_at_the_cell(project, note, code, shown, at):
     edit_cell(project, "bonuses", 2, "note", note)
     found = [p.as_text() for p in validate(project, ["bonuses"]) if p.code in PERSONAL_CODES]
-    assert found == [f'raw/bonuses.csv:2:17: {code}: note: "{shown}" (character {at}) {MESSAGES[code]}']
+    column = header_of(project, "bonuses").index("note") + 1
+    assert found == [f'raw/bonuses.csv:2:{column}: {code}: note: "{shown}" (character {at}) {MESSAGES[code]}']
 
 
 def test_the_exact_name_message(project):
     edit_cell(project, "events", 2, "statement", "Ivan Petrov, a volunteer, signed in May 2025.")
     [problem] = [p for p in validate(project, ["events"]) if p.code in PERSONAL_CODES]
+    column = header_of(project, "events").index("statement") + 1
     assert problem.as_text() == (
-        'raw/events.csv:2:12: personal-name: statement: "Ivan Petrov" (character 1) looks like a person\'s name; '
+        f'raw/events.csv:2:{column}: personal-name: statement: "Ivan Petrov" (character 1) looks like a person\'s name; '
         "never name private individuals. A public official acting in office may be named: add them to "
         "schemas/public_persons.csv (see CONTRIBUTING.md)")
     assert problem.is_error

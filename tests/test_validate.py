@@ -9,7 +9,7 @@ import pytest
 from pipeline import validate
 from pipeline.problems import format_problems
 
-from .conftest import edit_cell
+from .conftest import edit_cell, header_of
 
 
 def text_of(root: Path, *tables: str) -> list[str]:
@@ -304,24 +304,35 @@ def test_an_unquoted_thousands_separator_is_one_problem(project):
     from .conftest import line_of
 
     line = line_of(project, "bonuses", "bonus-peak-ru-me-nok")
+    columns = len(header_of(project, "bonuses"))
     found = new_problems(project, lambda: rewrite_line(project, "bonuses", line,
                                                        lambda text: text.replace(",324000,", ",324,000,")))
-    assert found == [f'raw/bonuses.csv:{line}:6: extra-cell: row has 21 cells, header has 20: a comma inside an '
-                     'unquoted cell? value "324,000": quote it or write 324000']
+    assert found == [f'raw/bonuses.csv:{line}:{header_of(project, "bonuses").index("value") + 1}: extra-cell: row has '
+                     f'{columns + 1} cells, header has {columns}: a comma inside an unquoted cell? value "324,000": '
+                     "quote it or write 324000"]
 
 
 def test_an_unquoted_comma_in_prose_names_the_cell(project):
+    import csv
+
+    header = header_of(project, "bonuses")
+    statement = next(csv.DictReader((project / "raw" / "bonuses.csv").open(encoding="utf-8")))["statement"]
+    assert "," not in statement and '"' not in statement
     found = new_problems(project, lambda: rewrite_line(
-        project, "bonuses", 2, lambda text: text.replace(",Bashkortostan was reported", ",In 2025, Bashkortostan was reported")))
-    assert found == ['raw/bonuses.csv:2:16: extra-cell: row has 21 cells, header has 20: a comma inside an unquoted '
-                     'cell? statement "In 2025, Bashkortostan was reported to have paid contract bo…": put that '
+        project, "bonuses", 2, lambda text: text.replace(f",{statement},", f",In 2025, {statement},")))
+    shown = f"In 2025, {statement}"
+    shown = shown if len(shown) <= 60 else shown[:60] + "…"
+    assert found == [f"raw/bonuses.csv:2:{header.index('statement') + 1}: extra-cell: row has {len(header) + 1} cells, "
+                     f'header has {len(header)}: a comma inside an unquoted cell? statement "{shown}": put that '
                      "cell in double quotes"]
 
 
 def test_missing_cells_are_one_problem(project):
+    columns = len(header_of(project, "bonuses"))
     found = new_problems(project, lambda: rewrite_line(project, "bonuses", 2, lambda text: text.rsplit(",", 2)[0]))
-    assert found == ["raw/bonuses.csv:2:19: missing-cell: row has 18 cells, header has 20: section, source_id "
-                     "(columns 19 to 20) are missing; give every column a cell, empty if need be"]
+    assert found == [f"raw/bonuses.csv:2:{columns - 1}: missing-cell: row has {columns - 2} cells, header has "
+                     f"{columns}: section, source_id (columns {columns - 1} to {columns}) are missing; give every "
+                     "column a cell, empty if need be"]
 
 
 def test_an_error_in_one_table_raises_no_unused_source_warning(project):
