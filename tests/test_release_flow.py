@@ -205,7 +205,7 @@ def test_the_zip_explains_itself_at_its_top_level(release_zip, built):
     for resource in descriptor["resources"]:
         if resource.get("format") == "csv":
             assert f"| `{resource['name']}` |" in readme
-    for words in ("`qualifier`", "`value_low`", "`value_high`", "`claimed_by`", 'pip install "frictionless[json,parquet]"',
+    for words in ("`qualifier`", "`value_low`", "`value_high`", "`claimed_by`", 'pip install "frictionless[json,parquet,pandas]"',
                   "65001: Unicode (UTF-8)", "LibreOffice", "sha256sum -c SHA256SUMS", descriptor["citation"]):
         assert words in readme, words
     assert licence.startswith("Creative Commons Attribution 4.0 International")
