@@ -130,9 +130,8 @@ def validate(tables: tuple[str, ...], root: Path, fmt: str, html_dir: Path | Non
         if state is None:
             click.echo(f"{z}: authenticity: tampered or damaged: it fails the integrity checks above", err=True)
         else:
-            label = {SIGNED: "signed by the project's key", TAMPERED: "tampered"}.get(state.status,
-                                                                                     "intact but unsigned")
-            click.echo(f"{z}: authenticity: {label}: {state.message}", err=True)
+            label = {SIGNED: "", TAMPERED: "tampered: "}.get(state.status, "intact but unsigned: ")
+            click.echo(f"{z}: authenticity: {label}{state.message}", err=True)
         tampered |= state is None or state.status == TAMPERED
     if html_dir is not None:
         click.echo(f"HTML report: {write_html_report(problems, html_dir)}", err=True)
