@@ -50,7 +50,7 @@ def two_versions(tmp_path_factory):
 
     root = copy_project(tmp_path_factory.mktemp("versions"))
     build(root, root / "v1")
-    released_as(root / "v1", "1.0.0")  # v1 plays a release, whatever main holds now
+    released_as(root / "v1", "8.0.0")  # v1 plays a release no real one has, whatever main holds now
     line = line_of(root, "casualties", "deaths-ru-da")
     edit_cell(root, "casualties", line, "value", "1875")
     edit_cell(root, "casualties", line, "correction_note", "Recounted from the source's table.")
