@@ -33,7 +33,7 @@ from pathlib import Path
 
 import phonenumbers
 
-from .problems import ERROR, WARNING, Problem
+from .problems import WARNING, Problem
 
 DATA = Path(__file__).parent / "privacy_data"
 PUBLIC_PERSONS = "schemas/public_persons.csv"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass

@@ -186,12 +186,12 @@ def _cell_count_problem(table: RawTable, line: int, cells: list[str], schema: di
                         "empty if need be", line, have + 1, missing[0])
     extra = have - want
     fitting = []
-    for index, field in enumerate(fields):
+    for index, spec in enumerate(fields):
         merged = cells[:index] + [",".join(cells[index:index + extra + 1])] + cells[index + extra + 1:]
-        joined_fits = _cell_fits(merged[index], field) or (
-            field["type"] in PLAIN_NUMBER and THOUSANDS.fullmatch(merged[index]))
+        joined_fits = _cell_fits(merged[index], spec) or (
+            spec["type"] in PLAIN_NUMBER and THOUSANDS.fullmatch(merged[index]))
         if joined_fits and all(_cell_fits(cell, f) for i, (cell, f) in enumerate(zip(merged, fields)) if i != index):
-            fitting.append((index, field["name"], merged[index]))
+            fitting.append((index, spec["name"], merged[index]))
     numbers = [(i, name, cell) for i, name, cell in fitting
                if fields[i]["type"] in PLAIN_NUMBER and THOUSANDS.fullmatch(cell)]
     # prose puts a space after its commas: "In 2025, Bashkortostan ..."
