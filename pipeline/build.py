@@ -102,6 +102,8 @@ def resource_name(table: str, fmt: str) -> str:
 
 def resource_descriptor(schemas_dir: Path, table: str, fmt: str, data: bytes) -> dict:
     title, description = table_title(schemas_dir, table)
+    title_no, description_no = table_title(schemas_dir, table, "no")
+    suffix = "" if fmt == "csv" else f" ({fmt.upper() if fmt == 'json' else 'Parquet'})"
     schema = table_schema(schemas_dir, table)
     if fmt != "csv":
         for key in schema.get("foreignKeys", []):
@@ -112,8 +114,10 @@ def resource_descriptor(schemas_dir: Path, table: str, fmt: str, data: bytes) ->
         "path": f"{fmt}/{table}.{fmt}",
         "format": fmt,
         "mediatype": MEDIATYPES[fmt],
-        "title": title if fmt == "csv" else f"{title} ({fmt.upper() if fmt == 'json' else 'Parquet'})",
+        "title": title + suffix,
+        "title_no": title_no + suffix,
         "description": description,
+        "description_no": description_no,
     }
     if fmt != "parquet":
         descriptor["encoding"] = "utf-8"

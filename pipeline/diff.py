@@ -23,6 +23,7 @@ from pathlib import Path
 from . import history
 from .losses import MOST
 from .problems import PipelineError
+from .schemas import TEXT_KEYS
 
 PATCH, MINOR, MAJOR = 1, 2, 3
 BUMP_NAMES = {PATCH: "patch", MINOR: "minor", MAJOR: "major"}
@@ -211,7 +212,7 @@ def _field_changes(table: str, old: dict, new: dict) -> list[SchemaChange]:
             changes.append(SchemaChange(table, "field-required", f"{name}: now required", MAJOR))
         if was_required and not is_required:
             changes.append(SchemaChange(table, "field-optional", f"{name}: now optional", MINOR))
-        for key in ("title", "description"):
+        for key in TEXT_KEYS:
             if before.get(key) != after.get(key):
                 changes.append(SchemaChange(table, f"field-{key}", f"{name}: {key} edited", PATCH))
     return changes

@@ -16,7 +16,11 @@ import yaml
 from .contained import checked_table_name
 from .problems import PipelineError
 
-FIELD_KEY_ORDER = ("name", "type", "format", "title", "description", "constraints")
+FIELD_KEY_ORDER = ("name", "type", "format", "title", "title_no", "description", "description_no", "constraints")
+# What every field, table and the package says about itself, in English and in Norwegian bokmål.
+TEXT_KEYS = ("title", "description", "title_no", "description_no")
+# The keys of (title, description) in each language.
+LANGUAGE_KEYS = {"en": ("title", "description"), "no": ("title_no", "description_no")}
 
 
 def read_yaml(path: Path) -> dict:
@@ -46,6 +50,9 @@ def package_metadata(schemas_dir: Path) -> dict:
         if key in meta:
             raise PipelineError(f"{path}: {key!r} is set by the build, not here; remove it (no profile is ever "
                                 "fetched from a URL)")
+    for key in TEXT_KEYS:
+        if not meta.get(key):
+            raise PipelineError(f"{path}: the package has no {key}")
     return meta
 
 
@@ -101,14 +108,17 @@ def _table_schema(schemas_dir: Path, table: str) -> dict:
                     "reference": {"resource": reference["resource"], "fields": [reference["field"]]},
                 }
             )
-        for key in ("title", "description", "type"):
+        for key in (*TEXT_KEYS, "type"):
             if not field.get(key):
                 raise PipelineError(f"{path}: field {name!r} has no {key}")
         fields.append(_ordered_field(field))
     schema = {"fields": fields, "missingValues": [""], "primaryKey": raw["primaryKey"]}
     if foreign_keys:
         schema["foreignKeys"] = foreign_keys
-    return {"title": raw["title"], "description": raw["description"].strip(), "schema": schema}
+    for key in TEXT_KEYS:
+        if not raw.get(key):
+            raise PipelineError(f"{path}: the table has no {key}")
+    return {**{key: raw[key].strip() for key in TEXT_KEYS}, "schema": schema}
 
 
 def table_schema(schemas_dir: Path, table: str) -> dict:
@@ -116,7 +126,8 @@ def table_schema(schemas_dir: Path, table: str) -> dict:
     return _table_schema(Path(schemas_dir), table)["schema"]
 
 
-def table_title(schemas_dir: Path, table: str) -> tuple[str, str]:
-    """The (title, description) of one table."""
+def table_title(schemas_dir: Path, table: str, language: str = "en") -> tuple[str, str]:
+    """The (title, description) of one table, in English (`en`) or Norwegian bokmål (`no`)."""
     resolved = _table_schema(Path(schemas_dir), table)
-    return resolved["title"], resolved["description"]
+    title, description = LANGUAGE_KEYS[language]
+    return resolved[title], resolved[description]

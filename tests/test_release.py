@@ -109,6 +109,7 @@ UNIT = {"name": "unit", "type": "string", "constraints": {"enum": ["a", "b"]}}
     ("enum value removed", [F, UNIT], [F, {**UNIT, "constraints": {"enum": ["a"]}}], "enum-value-removed", MAJOR),
     ("enum value added", [F, UNIT], [F, {**UNIT, "constraints": {"enum": ["a", "b", "c"]}}], "enum-value-added", MINOR),
     ("description edited", [F, UNIT], [F, {**UNIT, "description": "new words"}], "field-description", PATCH),
+    ("Norwegian description edited", [F, UNIT], [F, {**UNIT, "description_no": "nye ord"}], "field-description_no", PATCH),
 ])
 def test_version_rule_for_each_schema_change(label, old, new, kind, bump):
     [change] = schema_changes(snapshot(old), snapshot(new))

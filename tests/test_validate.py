@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import validate
-from pipeline.problems import format_problems
+from pipeline.problems import PipelineError, format_problems
 
 from .conftest import edit_cell, header_of
 
@@ -403,3 +403,20 @@ def test_no_cross_table_check_runs_against_a_table_that_cannot_be_read(project):
     path = project / "raw" / "sources.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
     assert [(p.file, p.code) for p in validate(project) if p.is_error] == [("raw/sources.csv", "encoding-error")]
+
+
+@pytest.mark.parametrize("schema,removed,message", [
+    ("federal_districts", "    description_no: Det føderale distriktets navn på engelsk.\n",
+     "schemas/federal_districts.yaml: field 'name_en' has no description_no"),
+    ("federal_districts", "title_no: Føderale distrikter\n", "schemas/federal_districts.yaml: the table has no title_no"),
+    ("package", "title_no: Slik skaffer Russland soldater til krigen mot Ukraina\n",
+     "schemas/package.yaml: the package has no title_no"),
+])
+def test_every_title_and_description_is_also_in_norwegian(project, schema, removed, message):
+    path = project / "schemas" / f"{schema}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert removed in text
+    path.write_text(text.replace(removed, ""), encoding="utf-8")
+    with pytest.raises(PipelineError) as refused:
+        validate(project)
+    assert str(refused.value) == f"{project}/{message}"
