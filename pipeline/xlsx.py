@@ -19,6 +19,7 @@ import xlsxwriter
 
 from .losses import XLSX_CELL_LIMIT
 from .problems import PipelineError
+from .schemas import LANGUAGE_KEYS
 from .docs import citation, release_date, constraints_text, table_resources, uncertainty_fields
 
 # The workbook's creation date (a fixed one keeps the bytes reproducible).
@@ -118,41 +119,69 @@ class Writer:
         return sheet
 
 
-def readme_rows(descriptor: dict, tables: dict[str, list[dict]]) -> list[tuple[str, str]]:
-    """The README sheet as (label, text) rows; an empty label continues a section."""
+# The fixed text of the README sheet, in English and in Norwegian bokmål; the rest comes from the schemas.
+README_TEXT = {
+    "en": {
+        "version": "Version", "released": "Released", "unreleased": "unreleased", "about": "About",
+        "license": "License", "cite": "How to cite", "sheets": "Sheets",
+        "dictionary": "every field of every table, with its type, constraints and meaning.",
+        "rows": "rows",
+        "cells": "Each table sheet has one row per fact. Missing values are empty cells, dates are "
+                 "dates (yyyy-mm-dd), figures are numbers in plain units. Columns ending in _no are "
+                 "Norwegian bokmål.",
+        "uncertainty": "Reading the uncertainty columns",
+        "uncertainty_text": "A figure is never more certain than its source: read it together with its "
+                            "qualifier, bounds and unit.",
+    },
+    "no": {
+        "version": "Versjon", "released": "Utgitt", "unreleased": "ikke utgitt", "about": "Om datasettet",
+        "license": "Lisens", "cite": "Slik siterer du", "sheets": "Ark",
+        "dictionary": "alle feltene i alle tabellene, med type, begrensninger og betydning.",
+        "rows": "rader",
+        "cells": "Hvert tabellark har én rad per faktum. Manglende verdier er tomme celler, datoer er "
+                 "datoer (åååå-mm-dd), og tall er tall i enkle enheter. Kolonner som slutter på _no, "
+                 "er på norsk bokmål.",
+        "uncertainty": "Slik leser du usikkerhetskolonnene",
+        "uncertainty_text": "Et tall er aldri sikrere enn kilden sin: les det sammen med forbeholdet, "
+                            "grensene og enheten.",
+    },
+}
+
+
+def readme_rows(descriptor: dict, tables: dict[str, list[dict]], language: str = "en") -> list[tuple[str, str]]:
+    """The README sheet in one language (`en` or `no`) as (label, text) rows; an empty label continues a section."""
+    text = README_TEXT[language]
+    title, description = LANGUAGE_KEYS[language]
     license_ = descriptor["licenses"][0]
+    released = release_date(descriptor)
     rows = [
-        ("Version", descriptor["version"]),
-        ("Released", release_date(descriptor)),
-        ("About", descriptor["description"]),
-        ("License", f"{license_.get('title', license_['name'])} ({license_['name']}): {license_.get('path', '')}"),
-        ("How to cite", citation(descriptor)),
+        (text["version"], descriptor["version"]),
+        (text["released"], text["unreleased"] if released == "unreleased" else released),
+        (text["about"], descriptor[description]),
+        (text["license"], f"{license_.get('title', license_['name'])} ({license_['name']}): {license_.get('path', '')}"),
+        (text["cite"], citation(descriptor)),
         ("", ""),
-        ("Sheets", f"{DICTIONARY_SHEET}: every field of every table, with its type, constraints and meaning."),
+        (text["sheets"], f"{DICTIONARY_SHEET}: {text['dictionary']}"),
     ]
     for resource in table_resources(descriptor):
-        rows.append(("", f"{resource['name']}: {resource['title']} ({len(tables[resource['name']])} rows). "
-                         f"{resource['description']}"))
-    rows += [
-        ("", "Each table sheet has one row per fact. Missing values are empty cells, dates are "
-             "dates (yyyy-mm-dd), figures are numbers in plain units."),
-        ("", ""),
-        ("Reading the uncertainty columns", "A figure is never more certain than its source: read it "
-                                            "together with its qualifier, bounds and unit."),
-    ]
-    rows += [(f"{f['name']}", f"{f['title']}: {f['description']}") for f in uncertainty_fields(descriptor)]
+        rows.append(("", f"{resource['name']}: {resource[title]} ({len(tables[resource['name']])} {text['rows']}). "
+                         f"{resource[description]}"))
+    rows += [("", text["cells"]), ("", ""), (text["uncertainty"], text["uncertainty_text"])]
+    rows += [(f"{f['name']}", f"{f[title]}: {f[description]}") for f in uncertainty_fields(descriptor)]
     return rows
 
 
 def dictionary_rows(descriptor: dict) -> list[list]:
-    """One row per field of every table: table, field, title, type, constraints, reference, description."""
+    """One row per field of every table: table, field, title, type, constraints, reference, description, and the
+    title and description in Norwegian bokmål."""
     rows = []
     for resource in table_resources(descriptor):
         schema = resource["schema"]
         refs = references(schema)
         for field in schema["fields"]:
             rows.append([resource["name"], field["name"], field["title"], field["type"],
-                         constraints_text(field) or None, refs.get(field["name"]), field["description"]])
+                         constraints_text(field) or None, refs.get(field["name"]), field["description"],
+                         field["title_no"], field["description_no"]])
     return rows
 
 
@@ -161,9 +190,12 @@ def write_readme(writer: Writer, descriptor: dict, tables: dict[str, list[dict]]
     for col, width in enumerate(README_WIDTHS):
         sheet.set_column(col, col, width)
     printable(sheet)
-    writer.cell(sheet, 0, 0, descriptor["title"], writer.title)
-    for row, (label, text) in enumerate(readme_rows(descriptor, tables), start=2):
-        writer.row(sheet, row, [label or None, text or None], README_WIDTHS, {1}, writer.bold)
+    row = 0
+    for language, (title, _) in LANGUAGE_KEYS.items():
+        writer.cell(sheet, row, 0, descriptor[title], writer.title)
+        for row, (label, text) in enumerate(readme_rows(descriptor, tables, language), start=row + 2):
+            writer.row(sheet, row, [label or None, text or None], README_WIDTHS, {1}, writer.bold)
+        row += 3
 
 
 def xlsx_bytes(descriptor: dict, tables: dict[str, list[dict]]) -> bytes:
@@ -180,8 +212,9 @@ def xlsx_bytes(descriptor: dict, tables: dict[str, list[dict]]) -> bytes:
     })
     writer = Writer(workbook)
     write_readme(writer, descriptor, tables)
-    writer.grid(DICTIONARY_SHEET, ["table", "field", "title", "type", "constraints", "references", "description"],
-                dictionary_rows(descriptor), wrap={4, 6})
+    writer.grid(DICTIONARY_SHEET, ["table", "field", "title", "type", "constraints", "references", "description",
+                                   "title_no", "description_no"],
+                dictionary_rows(descriptor), wrap={4, 6, 8})
     for resource in table_resources(descriptor):
         names = [f["name"] for f in resource["schema"]["fields"]]
         rows = [[row[n] for n in names] for row in tables[resource["name"]]]

@@ -23,7 +23,7 @@ import pytest
 from pipeline.tables import csv_cell
 from pipeline.sqlite import datasette_metadata, write_sqlite
 from pipeline.tables import read_typed_rows
-from pipeline.docs import table_resources
+from pipeline.docs import table_resources, uncertainty_fields
 from pipeline.xlsx import DICTIONARY_SHEET, README_SHEET, xlsx_bytes
 
 
@@ -97,14 +97,15 @@ def test_xlsx_cells_have_their_types(workbook, descriptor):
 
 
 def test_xlsx_writes_formula_like_text_and_any_letters_as_plain_strings():
-    schema = {"fields": [{"name": "text", "type": "string", "title": "Text", "description": "Text."},
-                         {"name": "n", "type": "number", "title": "N", "description": "A number."},
-                         {"name": "day", "type": "date", "title": "Day", "description": "A date."}],
+    norwegian = {"title_no": "Norsk", "description_no": "På norsk."}
+    schema = {"fields": [{"name": "text", "type": "string", "title": "Text", "description": "Text.", **norwegian},
+                         {"name": "n", "type": "number", "title": "N", "description": "A number.", **norwegian},
+                         {"name": "day", "type": "date", "title": "Day", "description": "A date.", **norwegian}],
               "primaryKey": ["text"]}
     descriptor = {"name": "test", "title": "Test", "version": "1.0.0", "description": "A test package.",
-                  "licenses": [{"name": "CC-BY-4.0"}],
+                  "licenses": [{"name": "CC-BY-4.0"}], **norwegian,
                   "resources": [{"name": "notes", "format": "csv", "title": "Notes", "description": "Notes.",
-                                 "schema": schema}]}
+                                 **norwegian, "schema": schema}]}
     texts = ["=1+1", "+47 22 00 00 00", "-5", "@SUM(A1)", "=HYPERLINK(\"http://example.org\")",
              "Республика Адыгея", "Helsingforskomiteen: æøå ÆØÅ"]
     rows = [{"text": t, "n": Decimal("6.5") if i == 0 else None, "day": date(2022, 2, 24) if i == 0 else None,
@@ -125,7 +126,23 @@ def test_xlsx_readme_and_dictionary_describe_the_package(workbook, descriptor):
     dictionary = list(workbook[DICTIONARY_SHEET].iter_rows(min_row=2, values_only=True))
     expected = [(r["name"], f["name"]) for r in table_resources(descriptor) for f in r["schema"]["fields"]]
     assert [(row[0], row[1]) for row in dictionary] == expected
-    assert all(row[6] for row in dictionary)  # every field has a description
+    assert all(row[6] and row[7] and row[8] for row in dictionary)  # a description, and a title and description in Norwegian
+
+
+def test_xlsx_readme_comes_in_english_then_norwegian_from_the_schemas(workbook, descriptor):
+    """The README sheet says everything twice: in English, then in Norwegian bokmål, the Norwegian titles and
+    descriptions taken from the schemas' title_no and description_no."""
+    cells = [str(v) for row in workbook[README_SHEET].iter_rows(values_only=True) for v in row if v]
+    english, norwegian = cells.index(descriptor["title"]), cells.index(descriptor["title_no"])
+    assert english == 0 < norwegian
+    assert descriptor["description"] in cells[:norwegian] and descriptor["description_no"] in cells[norwegian:]
+    for label in ("Versjon", "Lisens", "Slik siterer du", "Slik leser du usikkerhetskolonnene"):
+        assert label in cells[norwegian:]
+    regions = next(r for r in table_resources(descriptor) if r["name"] == "regions")
+    assert any(c.startswith(f"regions: {regions['title_no']} (91 rader). {regions['description_no']}")
+               for c in cells[norwegian:])
+    for field in uncertainty_fields(descriptor):
+        assert f"{field['title_no']}: {field['description_no']}" in cells[norwegian:]
 
 
 def test_xlsx_is_reproducible(descriptor, tables):
