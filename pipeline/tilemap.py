@@ -56,7 +56,7 @@ class Figure:
     section: str
     as_of: date | None
     date_basis: str | None
-    others: tuple[str, ...] = ()  # ids of the subject's other rows in this layer, not drawn
+    others: tuple["Figure", ...] = ()  # the subject's other rows in this layer, not drawn (latest first)
 
 
 @dataclass(frozen=True)
@@ -143,11 +143,12 @@ def recency(row: dict) -> tuple:
 
 
 def figure_of(rows: list[dict]) -> Figure:
+    """The figure drawn for a subject: its most recently dated row, carrying the others."""
     chosen, *others = sorted(rows, key=recency)
     return Figure(region_code=chosen["region_code"], qualifier=chosen.get("qualifier"), value=chosen.get("value"),
                   value_low=chosen.get("value_low"), value_high=chosen.get("value_high"), row_id=chosen["id"],
                   source_id=chosen["source_id"], section=str(chosen.get("section") or ""), as_of=chosen.get("as_of"),
-                  date_basis=chosen.get("date_basis"), others=tuple(row["id"] for row in others))
+                  date_basis=chosen.get("date_basis"), others=tuple(figure_of([row]) for row in others))
 
 
 def has_figure(row: dict) -> bool:
@@ -331,14 +332,25 @@ def tile_of(code: str, cell: tuple[int, int], layer: Layer, lang: str, href_for:
             "name": f"{region.names[lang]}: {value}"}
 
 
+def date_text(figure: Figure, lang: str) -> str:
+    """A figure's date for the table: the day, marked when it is inferred; "not given" when there is none."""
+    words = text()[lang]
+    if figure.as_of is None:
+        return words["no_date"]
+    day = date_words(figure.as_of, lang)
+    return f"{day} ({words['inferred_mark']})" if figure.date_basis == "inferred" else day
+
+
 def table_row(figure: Figure, layer: Layer, lang: str, href_for: Callable[[str], str]) -> dict:
     words = text()[lang]
     return {"code": figure.region_code, "name": layer.regions[figure.region_code].names[lang],
             "href": href_for(figure.region_code), "value": figure_words(figure, lang),
             "qualifier": words["qualifiers"].get(figure.qualifier or "exact", figure.qualifier),
-            "date": date_words(figure.as_of, lang) if figure.as_of else "",
+            "date": date_text(figure, lang),
             "source": source_words(layer.sources.get(figure.source_id), figure, lang),
-            "row_id": figure.row_id, "others": figure.others,
+            "row_id": figure.row_id,
+            "others": [{"value": figure_words(o, lang), "date": date_text(o, lang), "row_id": o.row_id}
+                       for o in figure.others],
             "occupied": layer.regions[figure.region_code].occupied}
 
 
