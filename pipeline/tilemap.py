@@ -366,7 +366,8 @@ def render_tile_map(layer: Layer, lang: str, href_for: Callable[[str], str]) -> 
     strays = sorted(code for code in grid if code not in subjects)
     if strays:
         raise PipelineError(f"{GRID_FILE.name}: {', '.join(strays)} is not a Russian federal subject")
-    tiles = [tile_of(code, grid[code], layer, lang, href_for) for code in sorted(subjects)]
+    reading_order = sorted(subjects, key=lambda code: (grid[code][1], grid[code][0]))  # rows north to south
+    tiles = [tile_of(code, grid[code], layer, lang, href_for) for code in reading_order]
     width = MARGIN * 2 + (max(c for c, _ in grid.values()) + 1) * (TILE + GAP) - GAP
     height = MARGIN * 2 + (max(r for _, r in grid.values()) + 1) * (TILE + GAP) - GAP
     words = text()[lang]
