@@ -187,7 +187,7 @@ def when_words(rows: list[dict], lang: str) -> str:
     """For what time the drawn figures hold: their as_of dates and periods, as the rows give them."""
     words = text()[lang]
     days = sorted({row["as_of"] for row in rows if row.get("as_of")})
-    undated = sum(1 for row in rows if not row.get("as_of"))
+    undated = sum(1 for row in rows if not any(row.get(name) for name in ("as_of", "period_start", "period_end")))
     parts = []
     if len(days) == 1:
         parts.append(words["as_of_one"].format(date=date_words(days[0], lang)))
@@ -242,7 +242,8 @@ def layer_from(spec: dict, tables: Mapping[str, pd.DataFrame], regions: dict[str
         caption={lang: caption(spec, in_grid, several, total, lang) for lang in LANGUAGES},
         figures={code: f for code, f in figures.items() if regions[code].federal_subject},
         outside={code: f for code, f in figures.items() if not regions[code].federal_subject},
-        regions=regions, sources={f.source_id: sources[f.source_id] for f in figures.values() if f.source_id in sources},
+        regions=regions,
+        sources={f.source_id: sources[f.source_id] for f in figures.values() if f.source_id in sources},
     )
 
 
