@@ -197,10 +197,10 @@ def test_a_figure_renders_with_its_qualifier(layers):
     tatarstan = tiles_of(markup)["RU-TA"]
     assert tatarstan.get("aria-label") == "Republic of Tatarstan: ≈ 337,000 NOK"
     assert [t.text for t in tatarstan.iter(f"{SVG}text")] == ["TA", "≈ 337k"]
-    assert "<td>≈ 337,000</td><td>approximately</td>" in markup
+    assert "<td class=\"num\">≈ 337,000</td><td>approximately</td>" in markup
     norwegian = render_tile_map(layers["contract-bonus-peak"], "nb", href_for)
     assert tiles_of(norwegian)["RU-TA"].get("aria-label") == "Republic of Tatarstan: ≈ 337\u00a0000 kr"
-    assert "<td>≈ 337\u00a0000</td><td>omtrent</td>" in norwegian
+    assert "<td class=\"num\">≈ 337\u00a0000</td><td>omtrent</td>" in norwegian
 
 
 def test_a_range_renders_as_a_range(layers):
