@@ -128,8 +128,10 @@ def plain(value):
     return value
 
 
-def records(frame: pd.DataFrame) -> list[dict]:
-    return [{name: plain(cell) for name, cell in row.items()} for row in frame.to_dict("records")]
+def records(table: pd.DataFrame | list[dict]) -> list[dict]:
+    """A table's rows as dicts of plain values, from a DataFrame (`tables.load`) or typed rows (`read_typed_rows`)."""
+    rows = table.to_dict("records") if isinstance(table, pd.DataFrame) else table
+    return [{name: plain(cell) for name, cell in row.items()} for row in rows]
 
 
 def matches(row: dict, where: Mapping) -> bool:
@@ -155,7 +157,7 @@ def has_figure(row: dict) -> bool:
     return row.get("value") is not None or (row.get("value_low") is not None and row.get("value_high") is not None)
 
 
-def region_index(tables: Mapping[str, pd.DataFrame]) -> dict[str, Region]:
+def region_index(tables: Mapping) -> dict[str, Region]:
     regions = {}
     for row in records(tables["regions"]):
         names = {"en": row["name_en"], "nb": row.get("name_nb") or row["name_en"]}
@@ -164,7 +166,7 @@ def region_index(tables: Mapping[str, pd.DataFrame]) -> dict[str, Region]:
     return regions
 
 
-def source_index(tables: Mapping[str, pd.DataFrame]) -> dict[str, Source]:
+def source_index(tables: Mapping) -> dict[str, Source]:
     return {row["id"]: Source(row["id"], row.get("publisher") or "",
                               int(row["footnote"]) if row.get("footnote") is not None else None)
             for row in records(tables["sources"])}
@@ -224,7 +226,7 @@ def caption(spec: dict, drawn: list[dict], several: bool, total: int, lang: str)
 
 # ---- layers ----------------------------------------------------------------
 
-def layer_from(spec: dict, tables: Mapping[str, pd.DataFrame], regions: dict[str, Region],
+def layer_from(spec: dict, tables: Mapping, regions: dict[str, Region],
                sources: dict[str, Source]) -> Layer:
     rows = [row for row in records(tables[spec["table"]])
             if matches(row, spec["where"]) and row.get("unit") == spec["unit"] and has_figure(row)
@@ -247,8 +249,9 @@ def layer_from(spec: dict, tables: Mapping[str, pd.DataFrame], regions: dict[str
     )
 
 
-def map_layers(tables: Mapping[str, pd.DataFrame]) -> list[Layer]:
-    """The map's layers, in the order of layers.yaml, from tables as `tables.load` reads them.
+def map_layers(tables: Mapping[str, pd.DataFrame | list[dict]]) -> list[Layer]:
+    """The map's layers, in the order of layers.yaml, from tables as `tables.load` reads them
+    (DataFrames) or as `tables.read_typed_rows` does (lists of dicts); both give the same layers.
 
     Needs the tables `regions`, `sources` and those the layers read (`casualties`, `bonuses`).
     """

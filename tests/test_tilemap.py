@@ -10,6 +10,7 @@ languages, to build/test-artifacts/tilemap-<layer>-<lang>.html for a person to l
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
@@ -21,8 +22,9 @@ import pandas as pd
 import pytest
 from markupsafe import escape
 
+from pipeline.docs import table_resources
 from pipeline.problems import PipelineError
-from pipeline.tables import load
+from pipeline.tables import load, read_typed_rows
 from pipeline.tilemap import COLOURS, GRID_FILE, map_layers, render_tile_map, tile_grid
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,6 +160,13 @@ def test_layers_are_mobilised_deaths_the_rate_and_contract_bonuses(layers):
     bonus = layers["contract-bonus-peak"].figures["RU-TA"]
     assert (bonus.qualifier, bonus.value, bonus.row_id, bonus.source_id) == ("approximately", 337000,
                                                                               "bonus-peak-ru-ta-nok", "fn10")
+
+
+def test_typed_rows_give_the_same_layers_as_dataframes(layers):
+    descriptor = json.loads((ROOT / "dist" / "datapackage.json").read_text(encoding="utf-8"))
+    schemas = {r["name"]: r["schema"] for r in table_resources(descriptor)}
+    rows = {name: read_typed_rows(ROOT, name, schemas[name]) for name in TABLES}
+    assert {layer.id: layer for layer in map_layers(rows)} == layers
 
 
 def test_a_subject_with_several_rows_shows_the_latest_dated_and_lists_the_others(layers):
