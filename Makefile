@@ -12,7 +12,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INPUTS := $(wildcard raw/*.csv) $(wildcard schemas/*.yaml) $(wildcard schemas/*.csv) \
           $(wildcard schemas/expectations/*.json) $(wildcard pipeline/*.py) $(wildcard pipeline/site_assets/*) \
-          $(wildcard pipeline/templates/*) $(wildcard pipeline/privacy_data/*) $(wildcard releases/*/release.json) $(wildcard releases/*/changes.csv) \
+          $(wildcard pipeline/templates/*) $(wildcard pipeline/privacy_data/*) $(wildcard pipeline/map_data/*) $(wildcard releases/*/release.json) $(wildcard releases/*/changes.csv) \
           $(wildcard LICENSES/*)
 FORMAT ?= text
 
