@@ -35,7 +35,7 @@ from .problems import PipelineError
 MAP_DATA = Path(__file__).parent / "map_data"
 TEMPLATES = Path(__file__).parent / "templates"
 GRID_FILE = MAP_DATA / "tile_grid.csv"
-LANGUAGES = ("en", "nb")
+LANGUAGES = ("en", "no")
 FEDERAL_SUBJECT, OCCUPIED = "russian-federal-subject", "occupied-ukrainian-territory"
 SYMBOLS = {"approximately": "≈ ", "at_least": "≥ ", "more_than": "> ", "at_most": "≤ ", "less_than": "< "}
 COLOURS = ("#fdd49e", "#fc8d59", "#d7301f", "#7f0000")  # light to dark; a class per bin
@@ -160,7 +160,7 @@ def has_figure(row: dict) -> bool:
 def region_index(tables: Mapping) -> dict[str, Region]:
     regions = {}
     for row in records(tables["regions"]):
-        names = {"en": row["name_en"], "nb": row.get("name_nb") or row["name_en"]}
+        names = {"en": row["name_en"], "no": row.get("name_no") or row["name_en"]}
         subject = row["country_code"] == "RU" and row["status"] == FEDERAL_SUBJECT
         regions[row["region_code"]] = Region(row["region_code"], names, subject, row["status"] == OCCUPIED)
     return regions
@@ -264,7 +264,7 @@ def map_layers(tables: Mapping[str, pd.DataFrame | list[dict]]) -> list[Layer]:
 def number_words(value: float, lang: str) -> str:
     """Thousands grouped: 2,700,000 in English, 2 700 000 (no-break spaces) in bokmål."""
     grouped = format(Decimal(repr(float(value))).normalize(), ",f")
-    if lang == "nb":
+    if lang == "no":
         return grouped.replace(",", "\u00a0").replace(".", ",")
     return grouped
 
@@ -359,7 +359,7 @@ def table_row(figure: Figure, layer: Layer, lang: str, href_for: Callable[[str],
 
 
 def render_tile_map(layer: Layer, lang: str, href_for: Callable[[str], str]) -> Markup:
-    """The layer as an inline SVG tile map with its legend, caption and a data table, in `lang` (en or nb)."""
+    """The layer as an inline SVG tile map with its legend, caption and a data table, in `lang` (en or no)."""
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
     grid = tile_grid()

@@ -174,7 +174,7 @@ def test_a_subject_with_several_rows_shows_the_latest_dated_and_lists_the_others
     assert (chechnya.row_id, chechnya.value) == ("mobilised-deaths-ru-ce-s1-2", 1)
     assert [(other.row_id, other.value) for other in chechnya.others] == [("mobilised-deaths-ru-ce-s2-4", 2)]
     assert "most recently dated" in layers["mobilised-deaths"].caption["en"]
-    assert "sist daterte" in layers["mobilised-deaths"].caption["nb"]
+    assert "sist daterte" in layers["mobilised-deaths"].caption["no"]
     markup = render_tile_map(layers["mobilised-deaths"], "en", href_for)
     assert "also: 2, not given, <code>mobilised-deaths-ru-ce-s2-4</code>" in markup
 
@@ -188,15 +188,15 @@ def test_a_later_dated_row_wins_over_an_earlier_one(tables):
 
 def test_captions_say_what_who_and_when_in_both_languages(layers):
     for layer in layers.values():
-        assert layer.title["en"] and layer.title["nb"] and layer.title["en"] != layer.title["nb"]
-        assert layer.caption["en"] and layer.caption["nb"] and layer.caption["en"] != layer.caption["nb"]
+        assert layer.title["en"] and layer.title["no"] and layer.title["en"] != layer.title["no"]
+        assert layer.caption["en"] and layer.caption["no"] and layer.caption["en"] != layer.caption["no"]
     deaths = layers["mobilised-deaths"].caption
     assert "BBC and Mediazona" in deaths["en"] and "21 September 2025" in deaths["en"]
-    assert "BBC og Mediazona" in deaths["nb"] and "21. september 2025" in deaths["nb"]
+    assert "BBC og Mediazona" in deaths["no"] and "21. september 2025" in deaths["no"]
     assert "inferred" in deaths["en"]  # the rows' date_basis
     bonus = layers["contract-bonus-peak"].caption
     assert "independent media" in bonus["en"] and "no date given" in bonus["en"]
-    assert "uavhengige medier" in bonus["nb"] and "uten dato" in bonus["nb"]
+    assert "uavhengige medier" in bonus["no"] and "uten dato" in bonus["no"]
 
 
 # ---- drawing ---------------------------------------------------------------
@@ -207,8 +207,8 @@ def test_a_figure_renders_with_its_qualifier(layers):
     assert tatarstan.get("aria-label") == "Republic of Tatarstan: ≈ 337,000 NOK"
     assert [t.text for t in tatarstan.iter(f"{SVG}text")] == ["TA", "≈ 337k"]
     assert "<td class=\"num\">≈ 337,000</td><td>approximately</td>" in markup
-    norwegian = render_tile_map(layers["contract-bonus-peak"], "nb", href_for)
-    assert tiles_of(norwegian)["RU-TA"].get("aria-label") == "Republic of Tatarstan: ≈ 337\u00a0000 kr"
+    norwegian = render_tile_map(layers["contract-bonus-peak"], "no", href_for)
+    assert tiles_of(norwegian)["RU-TA"].get("aria-label") == "Tatarstan: ≈ 337\u00a0000 kr"
     assert "<td class=\"num\">≈ 337\u00a0000</td><td>omtrent</td>" in norwegian
 
 
@@ -245,7 +245,7 @@ def test_every_tile_links_to_href_for_its_subject(layers):
 
 def test_the_svg_is_well_formed_xml(layers):
     for layer in layers.values():
-        for lang in ("en", "nb"):
+        for lang in ("en", "no"):
             root = svg_of(render_tile_map(layer, lang, href_for))
             assert root.tag == f"{SVG}svg"
 
@@ -287,7 +287,7 @@ def test_sample_pages_are_written_for_a_person_to_look_at(layers):
     for asset in ("style.css", "tilemap.css"):
         shutil.copy(ROOT / "pipeline" / "site_assets" / asset, ARTIFACTS / asset)
     for layer in layers.values():
-        for lang in ("en", "nb"):
+        for lang in ("en", "no"):
             page = ARTIFACTS / f"tilemap-{layer.id}-{lang}.html"
             title = escape(layer.title[lang])
             page.write_text(
