@@ -36,7 +36,7 @@ def test_validate_bad_cell_exits_1_without_traceback(project):
     result = run("validate", "raw/regions.csv", "--root", project)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        'raw/regions.csv:4:7: foreign-key: federal_district_id: "atlantis" is not found in '
+        'raw/regions.csv:4:8: foreign-key: federal_district_id: "atlantis" is not found in '
         "federal_districts.id (raw/federal_districts.csv)",
         "invalid: 1 error(s), 0 warning(s)",
     ]
@@ -60,7 +60,7 @@ def test_build_refuses_invalid_data_and_leaves_dist(project):
     edit_cell(project, "federal_districts", 3, "name_ru", "")
     result = run("build", "--root", project)
     assert result.exit_code == 1
-    assert "raw/federal_districts.csv:3:3: required-constraint: name_ru is required" in result.output
+    assert "raw/federal_districts.csv:3:4: required-constraint: name_ru is required" in result.output
     assert "nothing written; dist/ is unchanged" in result.output
     after = {p: p.read_bytes() for p in (project / "dist").rglob("*") if p.is_file()}
     assert after == before
