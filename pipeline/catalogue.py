@@ -40,7 +40,7 @@ LAYERS = {layer.name: layer for layer in (
     Layer("x-checks", "`x-checks:` in schemas/<table>.yaml (then `make expectations`)",
           "a rule of one table only: a pattern with its own code, units allowed per kind of row, the fields "
           "that make a fact unique"),
-    Layer("hygiene", "pipeline/hygiene.py",
+    Layer("hygiene", "pipeline/hygiene.py (the length a spreadsheet cell holds: pipeline/losses.py)",
           "the text of one cell as typed, whatever its field: spaces, invisible characters, formulas, "
           "plain numbers"),
     Layer("privacy", "pipeline/privacy.py",
@@ -255,11 +255,7 @@ def schema_codes(schemas_dir) -> dict[str, str]:
 
 
 def layer_table() -> str:
-    """The Markdown table of where each kind of rule belongs, with the codes of each layer (for CONTRIBUTING.md)."""
-    lines = ["| kind of rule | where it goes | what belongs there | codes |", "|---|---|---|---|"]
-    for layer in LAYERS.values():
-        codes = ", ".join(f"`{e.code}`" for e in CATALOGUE.values() if e.layer == layer.name)
-        if layer.name == "x-checks":
-            codes += ", and the codes a schema declares under `patterns`"
-        lines.append(f"| {layer.name} | {layer.home} | {layer.when} | {codes} |")
+    """The Markdown table of where each kind of rule belongs (for CONTRIBUTING.md; the codes stay here)."""
+    lines = ["| kind of rule | where it goes | what belongs there |", "|---|---|---|"]
+    lines += [f"| {layer.name} | {layer.home} | {layer.when} |" for layer in LAYERS.values()]
     return "\n".join(lines) + "\n"
