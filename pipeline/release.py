@@ -11,8 +11,6 @@ dist/ is a fresh build. It never tags or pushes; it prints those commands.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import subprocess
 import tempfile

@@ -23,7 +23,7 @@ from .expectations import default_parameters, run_suites
 from .hygiene import PLAIN_NUMBER, TYPE_HINTS, cell_problems, number_problems
 from .losses import long_cell_problems, lost_rows_problems
 from .privacy import PublicPersons, read_public_persons
-from .problems import ERROR, WARNING, Problem, PipelineError, UsageProblem
+from .problems import ERROR, WARNING, Problem, UsageProblem
 from .retired import retired_id_problems
 from .schemas import table_names, table_schema
 from .suggest import suggestion

@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 
 from pipeline.tables import csv_cell
-from pipeline.sqlite import datasette_metadata, write_sqlite
+from pipeline.sqlite import datasette_metadata
 from pipeline.tables import read_typed_rows
 from pipeline.descriptor import table_resources
 from pipeline.fieldtypes import TYPES
