@@ -1,6 +1,6 @@
 # make build (default): validate raw/ and write dist/ when an input changed
 # make validate:        check raw/*.csv, print every problem, HTML report in build/validation-report/
-# make test:            run the test suite
+# make test:            run the test suite (installs the test tools of requirements-test.lock first)
 # make expectations:    regenerate schemas/expectations/*.json after editing a schema
 # make archive:         zip dist/ under build/release/ with SHA256SUMS
 # make changes:         what raw/ changes since the last release, as Markdown (build/changes/changes.md)
@@ -10,6 +10,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 INPUTS := $(wildcard raw/*.csv) $(wildcard schemas/*.yaml) $(wildcard schemas/*.csv) \
           $(wildcard schemas/expectations/*.json) $(wildcard pipeline/*.py) $(wildcard pipeline/site_assets/*) \
           $(wildcard pipeline/templates/*) $(wildcard pipeline/privacy_data/*) $(wildcard pipeline/map_data/*) $(wildcard releases/*/release.json) $(wildcard releases/*/changes.csv) \
@@ -27,13 +28,18 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
+# The test tools come on top of the runtime, only for `make test`.
+$(TEST_STAMP): $(STAMP) requirements-test.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.lock
+	touch $@
+
 dist/datapackage.json: $(STAMP) $(INPUTS)
 	$(BIN)/recruitment build
 
 validate: $(STAMP)
 	$(BIN)/recruitment validate --format $(FORMAT) --html build/validation-report
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
 expectations: $(STAMP)

@@ -1,4 +1,4 @@
-"""Release archives: a deterministic zip of dist/ (reading one safely is unpack.py).
+"""Release archives: a deterministic zip of dist/, and the check of one (`validate_release`; unpack.py reads it safely).
 
 The zip holds every file of dist/ at its top level (datapackage.json,
 README.md, LICENSE, CITATION.cff, the tables, the editions, and for a
@@ -22,8 +22,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import history
-from .problems import PipelineError
+from . import catalogue, history
+from .problems import PipelineError, Problem
+from .unpack import unpacked_release
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o644
@@ -98,3 +99,27 @@ def archive(root: Path | str = ".") -> Archive:
     partial.replace(path)
     (out / "SHA256SUMS").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
     return Archive(path, digest, version, released, recorded)
+
+
+def validate_release(zip_path: Path | str) -> list[Problem]:
+    """Problems in a release zip: integrity first (paths, SHA256SUMS, hashes), then the package itself.
+
+    Frictionless runs in its untrusted mode here: a release cannot make it read
+    files outside the zip or fetch anything.
+    """
+    from frictionless import Package
+
+    zip_path = Path(zip_path)
+    try:
+        with unpacked_release(zip_path) as folder:
+            report = Package(str(folder / "datapackage.json")).validate()
+    except PipelineError as error:
+        return [Problem(str(zip_path), 0, 0, catalogue.RELEASE_INTEGRITY, str(error).removeprefix(f"{zip_path}: "))]
+    problems = []
+    for task in report.tasks:
+        place = f"{zip_path}:{task.place}"
+        for error in task.errors:
+            problems.append(Problem(place, getattr(error, "row_number", None) or 0,
+                                    getattr(error, "field_number", None) or 0, catalogue.RELEASE_PACKAGE,
+                                    f"{error.type}: {error.message}"))
+    return sorted(problems)

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from . import docs, history, readme, site, sqlite, swap, xlsx
 from .citation import CITATION_KEYS, citation_cff, citation_text, identifier_url
+from .fieldtypes import arrow_type, field_type
 from .problems import DataInvalid, errors_in
 from .tables import csv_cell, json_value, read_typed_rows
 from .schemas import package_metadata, table_names, table_schema, table_title
@@ -33,8 +34,6 @@ FORMATS = ("csv", "json", "parquet")
 MEDIATYPES = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet",
               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
               "sqlite": "application/vnd.sqlite3"}
-PANDAS_TYPES = {"integer": "Int64", "number": "Float64"}
-ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
 
 
 Progress = Callable[[int, int, str], None] | None
@@ -76,8 +75,9 @@ def parquet_bytes(rows: list[dict], schema: dict) -> bytes:
         values = [row[name] for row in rows]
         if kind == "number":
             values = [None if v is None else float(v) for v in values]
-        columns[name] = pd.Series(values, dtype=PANDAS_TYPES.get(kind, object))
-        fields.append(pa.field(name, ARROW_TYPES[kind], nullable=True))
+        # text and dates stay Python objects here: Arrow converts them by the schema's type below
+        columns[name] = pd.Series(values, dtype=object if kind in ("string", "date") else field_type(kind).pandas)
+        fields.append(pa.field(name, arrow_type(kind), nullable=True))
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
     table = pa.Table.from_pandas(frame, schema=pa.schema(fields), preserve_index=False)
     sink = pa.BufferOutputStream()

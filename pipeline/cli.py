@@ -13,14 +13,13 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, catalogue
 from .build import build as build_package
 from .expectations import expectations as write_expectations
 from .report import write_html_report
 from .problems import DataInvalid, PipelineError, UsageProblem, errors_in, format_problems, summary_line
 from .validate import validate as validate_tables
-from .validate import validate_release
-from .archive import archive as archive_package
+from .archive import archive as archive_package, validate_release
 from .diff import diff as diff_packages, changes_csv, diff_json, diff_markdown, previous_release
 from .history import SEMVER, parse_version, release_record
 from .release import release as release_package
@@ -125,7 +124,7 @@ def validate(tables: tuple[str, ...], root: Path, fmt: str, html_dir: Path | Non
     _echo_problems(problems, fmt)
     tampered = False
     for z in zips:
-        intact = not any(p.file == z and p.code == "release-integrity" for p in problems)
+        intact = not any(p.file == z and p.code == catalogue.RELEASE_INTEGRITY for p in problems)
         state = _run(authenticity, Path(z), root) if intact else None
         if state is None:
             click.echo(f"{z}: authenticity: tampered or damaged: it fails the integrity checks above", err=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from . import catalogue
 from .problems import PipelineError, Problem
 
 INPUT_FOLDERS = ("raw", "schemas", "releases", "LICENSES", "keys")
@@ -24,7 +25,7 @@ def link_problems(root: Path) -> list[Problem]:
     for name in INPUT_FOLDERS:
         folder = root / name
         if folder.is_symlink():
-            problems.append(Problem(f"{name}/", 0, 0, "symbolic-link",
+            problems.append(Problem(f"{name}/", 0, 0, catalogue.SYMBOLIC_LINK,
                                     f"{name}/ is a symbolic link; the pipeline reads only real folders inside the "
                                     "repository (the link's target is not read)"))
             continue
@@ -33,7 +34,7 @@ def link_problems(root: Path) -> list[Problem]:
         for path in sorted(folder.rglob("*")):
             if path.is_symlink():
                 shown = path.relative_to(root).as_posix()
-                problems.append(Problem(shown, 0, 0, "symbolic-link",
+                problems.append(Problem(shown, 0, 0, catalogue.SYMBOLIC_LINK,
                                         f"{shown} is a symbolic link; replace it with the file itself (the pipeline "
                                         "reads only real files inside the repository; the link's target is not read)"))
     return problems

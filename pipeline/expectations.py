@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pycountry
 
+from . import catalogue
 from .problems import ERROR, WARNING, Problem, PipelineError
-from .schemas import read_yaml, table_names, table_schema
+from .schemas import table_checks, table_names, table_schema
 
 
 def analytics_off() -> None:
@@ -47,40 +48,40 @@ def _figure_rules(names: set[str]) -> list[dict]:
     if not {"qualifier", "value", "value_low", "value_high", "unit"} <= names:
         return []
     rules = [
-        expect("expect_column_values_to_not_be_null", "figure-without-qualifier",
+        expect("expect_column_values_to_not_be_null", catalogue.FIGURE_WITHOUT_QUALIFIER,
                "a figure needs a qualifier (exact, approximately, at_least, more_than, at_most, less_than or range)",
                column="qualifier", row_condition="value.notnull() or value_low.notnull() or value_high.notnull()"),
-        expect("expect_column_values_to_be_null", "range-with-value",
+        expect("expect_column_values_to_be_null", catalogue.RANGE_WITH_VALUE,
                "a range has its figures in value_low and value_high; leave value empty",
                column="value", row_condition='qualifier == "range"'),
-        expect("expect_column_values_to_not_be_null", "range-without-low",
+        expect("expect_column_values_to_not_be_null", catalogue.RANGE_WITHOUT_LOW,
                "a range needs value_low", column="value_low", row_condition='qualifier == "range"'),
-        expect("expect_column_values_to_not_be_null", "range-without-high",
+        expect("expect_column_values_to_not_be_null", catalogue.RANGE_WITHOUT_HIGH,
                "a range needs value_high", column="value_high", row_condition='qualifier == "range"'),
-        expect("expect_column_values_to_not_be_null", "qualifier-without-value",
+        expect("expect_column_values_to_not_be_null", catalogue.QUALIFIER_WITHOUT_VALUE,
                "this qualifier needs a figure in value (use qualifier range for low/high bounds)",
                column="value", row_condition=f'{FIGURE} and qualifier != "range"'),
-        expect("expect_column_values_to_be_null", "bounds-without-range",
+        expect("expect_column_values_to_be_null", catalogue.BOUNDS_WITHOUT_RANGE,
                "value_low is only for qualifier range", column="value_low", row_condition='qualifier != "range"'),
-        expect("expect_column_values_to_be_null", "bounds-without-range",
+        expect("expect_column_values_to_be_null", catalogue.BOUNDS_WITHOUT_RANGE,
                "value_high is only for qualifier range", column="value_high", row_condition='qualifier != "range"'),
-        expect("expect_column_values_to_not_be_null", "figure-without-unit",
+        expect("expect_column_values_to_not_be_null", catalogue.FIGURE_WITHOUT_UNIT,
                "a figure needs a unit", column="unit", row_condition=FIGURE),
-        expect("expect_column_values_to_be_null", "unit-without-figure",
+        expect("expect_column_values_to_be_null", catalogue.UNIT_WITHOUT_FIGURE,
                "a unit without a figure; leave unit empty when there is no figure",
                column="unit", row_condition=NO_FIGURE),
-        expect("expect_column_pair_values_a_to_be_greater_than_b", "range-bounds-reversed",
+        expect("expect_column_pair_values_a_to_be_greater_than_b", catalogue.RANGE_BOUNDS_REVERSED,
                "value_high must be greater than value_low", column_A="value_high", column_B="value_low",
                or_equal=False, ignore_row_if="either_value_is_missing"),
-        expect("expect_column_values_to_be_between", "percent-out-of-range",
+        expect("expect_column_values_to_be_between", catalogue.PERCENT_OUT_OF_RANGE,
                "a share in percent lies between 0 and 100", column="value", min_value=0, max_value=100,
                row_condition='unit == "percent"'),
-        expect("expect_column_values_to_be_between", "rate-out-of-range",
+        expect("expect_column_values_to_be_between", catalogue.RATE_OUT_OF_RANGE,
                "a rate per 10,000 inhabitants lies between 0 and 10000", column="value", min_value=0,
                max_value=10000, row_condition='unit == "deaths_per_10000_inhabitants"'),
     ]
     for column in ("value", "value_low", "value_high"):
-        rules.append(expect("expect_column_values_to_be_between", "negative-value",
+        rules.append(expect("expect_column_values_to_be_between", catalogue.NEGATIVE_VALUE,
                             f"{column} is negative; counts, amounts and durations are never negative",
                             column=column, min_value=0))
     return rules
@@ -95,19 +96,19 @@ def _date_rules(schema: dict, checks: dict) -> list[dict]:
             continue
         name = field["name"]
         low = earliest.get(name, EARLIEST_DATE)
-        rules.append(expect("expect_column_values_to_be_between", "date-out-of-window",
+        rules.append(expect("expect_column_values_to_be_between", catalogue.DATE_OUT_OF_WINDOW,
                             f"{name} must lie between {low} and the day of validation", column=name,
                             min_value=low, max_value={"$PARAMETER": "today"}))
     for start, end in (("period_start", "period_end"), ("date", "date_end")):
         if {start, end} <= names:
-            rules.append(expect("expect_column_pair_values_a_to_be_greater_than_b", "period-reversed",
+            rules.append(expect("expect_column_pair_values_a_to_be_greater_than_b", catalogue.PERIOD_REVERSED,
                                 f"{end} must not be before {start}", column_A=end, column_B=start,
                                 or_equal=True, ignore_row_if="either_value_is_missing"))
     if {"date", "date_precision"} <= names:
-        rules.append(expect("expect_column_values_to_not_be_null", "date-missing",
+        rules.append(expect("expect_column_values_to_not_be_null", catalogue.DATE_MISSING,
                             'a date is needed unless date_precision is "unknown"', column="date",
                             row_condition='date_precision != "unknown"'))
-        rules.append(expect("expect_column_values_to_be_null", "date-with-unknown-precision",
+        rules.append(expect("expect_column_values_to_be_null", catalogue.DATE_WITH_UNKNOWN_PRECISION,
                             'date_precision is "unknown" but a date is given', column="date",
                             row_condition='date_precision == "unknown"'))
     if {"as_of", "period_start", "note"} <= names and checks.get("dated_figures"):
@@ -115,9 +116,9 @@ def _date_rules(schema: dict, checks: dict) -> list[dict]:
         message = ("a figure without as_of (or period_start/period_end): fill in the date when the source gives "
                    "one; when the report gives none, leave it empty and say so in the note (\"the report gives "
                    "no date\")")
-        rules.append(expect("expect_column_values_to_not_be_null", "figure-without-date", message,
+        rules.append(expect("expect_column_values_to_not_be_null", catalogue.FIGURE_WITHOUT_DATE, message,
                             severity=WARNING, column="note", row_condition=undated))
-        rules.append(expect("expect_column_values_to_match_regex", "figure-without-date", message,
+        rules.append(expect("expect_column_values_to_match_regex", catalogue.FIGURE_WITHOUT_DATE, message,
                             severity=WARNING, column="note", regex=UNDATED_NOTE, row_condition=undated))
     rules += _date_basis_rules(schema, names)
     return rules
@@ -131,15 +132,15 @@ def _date_basis_rules(schema: dict, names: set[str]) -> list[dict]:
     dated = " or ".join(f"{name}.notnull()" for name in dates)
     undated = " and ".join(f"{name}.isnull()" for name in dates)
     rules = [
-        expect("expect_column_values_to_not_be_null", "date-without-basis",
+        expect("expect_column_values_to_not_be_null", catalogue.DATE_WITHOUT_BASIS,
                f"a row with a date ({', '.join(dates)}) needs date_basis: stated (the source gives it) or "
                "inferred (the curators deduced it; the note says how)", column="date_basis", row_condition=dated),
-        expect("expect_column_values_to_be_null", "basis-without-date",
+        expect("expect_column_values_to_be_null", catalogue.BASIS_WITHOUT_DATE,
                "date_basis is only for a row with a date; leave it empty", column="date_basis",
                row_condition=undated),
     ]
     if "note" in names:
-        rules.append(expect("expect_column_values_to_not_be_null", "inferred-date-without-note",
+        rules.append(expect("expect_column_values_to_not_be_null", catalogue.INFERRED_DATE_WITHOUT_NOTE,
                             "an inferred date needs a note saying how the curators deduced it", column="note",
                             row_condition='date_basis == "inferred"'))
     return rules
@@ -149,7 +150,7 @@ def _claim_rules(names: set[str]) -> list[dict]:
     """The claimed_by rule that a check can enforce: report-authors only where the report itself is the source."""
     if not {"claimed_by", "source_id"} <= names:
         return []
-    return [expect("expect_column_values_to_be_in_set", "report-authors-with-other-source",
+    return [expect("expect_column_values_to_be_in_set", catalogue.REPORT_AUTHORS_WITH_OTHER_SOURCE,
                    'claimed_by "report-authors" is only for the report\'s own assertions (source_id report); a '
                    "row resting on a footnote or link is claimed by whoever produced the figure or made the "
                    "statement there", column="source_id", value_set=["report"],
@@ -160,19 +161,19 @@ def _code_rules(names: set[str], checks: dict) -> list[dict]:
     rules = []
     if "country_code" in names:
         countries = sorted(country.alpha_2 for country in pycountry.countries)
-        rules.append(expect("expect_column_values_to_be_in_set", "unknown-country-code",
+        rules.append(expect("expect_column_values_to_be_in_set", catalogue.UNKNOWN_COUNTRY_CODE,
                             "not an ISO 3166-1 alpha-2 country code", column="country_code", value_set=countries))
     column = checks.get("subdivision_codes")
     if column:
         subdivisions = sorted(s.code for s in pycountry.subdivisions if s.country_code in ("RU", "UA"))
-        rules.append(expect("expect_column_values_to_be_in_set", "unknown-region-code",
+        rules.append(expect("expect_column_values_to_be_in_set", catalogue.UNKNOWN_REGION_CODE,
                             "not an ISO 3166-2 code of a Russian or Ukrainian region", column=column,
                             value_set=subdivisions))
     for rule in checks.get("patterns", []):
         rules.append(expect("expect_column_values_to_match_regex", rule["code"], rule["message"],
                             column=rule["column"], regex=rule["regex"], row_condition=rule["when"]))
     if checks.get("used_by_rows"):
-        rules.append(expect("expect_column_values_to_be_in_set", "unused-source",
+        rules.append(expect("expect_column_values_to_be_in_set", catalogue.UNUSED_SOURCE,
                             "no row uses this source", severity=WARNING, column="id",
                             value_set={"$PARAMETER": "used_source_ids"}))
     return rules
@@ -182,12 +183,12 @@ def _table_rules(checks: dict) -> list[dict]:
     rules = []
     key = checks.get("fact_key")
     if key:
-        rules.append(expect("expect_compound_columns_to_be_unique", "duplicate-fact",
+        rules.append(expect("expect_compound_columns_to_be_unique", catalogue.DUPLICATE_FACT,
                             f"the same fact ({', '.join(key)}) is on another row; merge them, or give both "
                             "the same conflict_id if the report contradicts itself",
                             column_list=key, ignore_row_if="never", row_condition="conflict_id.isnull()"))
     for rule in checks.get("units", []):
-        rules.append(expect("expect_column_values_to_be_in_set", "unit-not-allowed",
+        rules.append(expect("expect_column_values_to_be_in_set", catalogue.UNIT_NOT_ALLOWED,
                             f"when {rule['when']}, unit must be one of: {', '.join(rule['allowed'])}",
                             column="unit", value_set=rule["allowed"], row_condition=rule["when"]))
     return rules
@@ -196,7 +197,7 @@ def _table_rules(checks: dict) -> list[dict]:
 def generate_suite(schemas_dir: Path, table: str) -> dict:
     """The expectation suite that `schemas/` implies for one table."""
     schema = table_schema(schemas_dir, table)
-    checks = read_yaml(Path(schemas_dir) / f"{table}.yaml").get("x-checks", {})
+    checks = table_checks(schemas_dir, table)
     names = {f["name"] for f in schema["fields"]}
     expectations = (_figure_rules(names) + _date_rules(schema, checks) + _code_rules(names, checks)
                     + _claim_rules(names) + _table_rules(checks))

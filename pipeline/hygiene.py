@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from .privacy import PublicPersons, privacy_problems
+from . import catalogue
 from .problems import ERROR, Problem
 
 # A tab or carriage return at the start would run as a formula too; those are
@@ -37,20 +38,20 @@ def cell_problems(file: str, line: int, column: int, field_name: str, cell: str,
         return Problem(file, line, column, code, f"{field_name}: {message}", field_name, severity)
 
     if cell != cell.strip(" "):
-        yield problem("surrounding-space", f'"{cell}" starts or ends with a space; delete the space')
+        yield problem(catalogue.SURROUNDING_SPACE, f'"{cell}" starts or ends with a space; delete the space')
     if "\n" in cell or "\r" in cell:
-        yield problem("line-break-in-cell", "the cell holds a line break, so it runs over several lines; "
+        yield problem(catalogue.LINE_BREAK_IN_CELL, "the cell holds a line break, so it runs over several lines; "
                       "keep each cell on one line (or is a quote (\") opened and never closed?)")
     odd = [char for char in cell if _invisible(char) and char not in "\n\r"]
     if odd:
         names = ", ".join(sorted({_char_name(c) for c in odd}))
-        yield problem("invisible-character", f"contains invisible or control characters ({names}); "
+        yield problem(catalogue.INVISIBLE_CHARACTER, f"contains invisible or control characters ({names}); "
                       "retype the cell or replace them with plain spaces")
     if unicodedata.normalize("NFC", cell) != cell:
-        yield problem("not-nfc", "is not in Unicode NFC form (letters built from combining accents); "
+        yield problem(catalogue.NOT_NFC, "is not in Unicode NFC form (letters built from combining accents); "
                       "retype the accented letters")
     if is_text and cell.startswith(FORMULA_START):
-        yield problem("formula-like", f'"{cell if len(cell) <= 40 else cell[:40] + "…"}" starts with {cell[0]!r}, which a spreadsheet would run '
+        yield problem(catalogue.FORMULA_LIKE, f'"{cell if len(cell) <= 40 else cell[:40] + "…"}" starts with {cell[0]!r}, which a spreadsheet would run '
                       "as a formula; reword so the cell starts with a letter or digit")
     if is_text:
         yield from privacy_problems(problem, cell, public)
@@ -99,5 +100,5 @@ def number_problems(file: str, line: int, column: int, field_name: str, cell: st
     pattern = PLAIN_NUMBER.get(field_type)
     if pattern is None or cell == "" or pattern.fullmatch(cell) or pattern.fullmatch(cell.strip(" ")):
         return
-    yield Problem(file, line, column, "type-error",
+    yield Problem(file, line, column, catalogue.TYPE_ERROR,
                   f'{field_name}: "{cell}" is not a valid {field_type}; {_number_hint(cell, field_type)}', field_name)

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from . import history
+from . import catalogue
 from .problems import ERROR, WARNING, Problem
 
 XLSX_CELL_LIMIT = 32_767  # characters in one spreadsheet cell (Excel, LibreOffice, XlsxWriter)
@@ -27,7 +28,7 @@ def long_cell_problems(display: str, header: list[str], rows: list[tuple[int, li
         for index, cell in enumerate(cells):
             if len(cell) > XLSX_CELL_LIMIT:
                 name = header[index] if index < len(header) else ""
-                problems.append(Problem(display, line, index + 1, "cell-too-long",
+                problems.append(Problem(display, line, index + 1, catalogue.CELL_TOO_LONG,
                                         f"{name}: {len(cell)} characters, more than a spreadsheet cell holds "
                                         f"({XLSX_CELL_LIMIT}); shorten it or split it over rows, so that no "
                                         "edition cuts it", name, ERROR))
@@ -63,5 +64,5 @@ def lost_rows_problems(root: Path, rows_now: dict[str, tuple[str, int]]) -> list
             message = f"the table has {count} rows; release {version} had {had}: most rows are gone (by mistake?)"
         else:
             continue
-        problems.append(Problem(display, 0, 0, "rows-lost", message, "", WARNING))
+        problems.append(Problem(display, 0, 0, catalogue.ROWS_LOST, message, "", WARNING))
     return problems

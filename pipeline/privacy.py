@@ -33,16 +33,16 @@ from pathlib import Path
 
 import phonenumbers
 
+from . import catalogue
 from .problems import WARNING, Problem
 
 DATA = Path(__file__).parent / "privacy_data"
 PUBLIC_PERSONS = "schemas/public_persons.csv"
 PUBLIC_PERSONS_HEADER = ["name", "office", "why_allowed", "source"]
 
-# The catalogue of the guard's problem codes: what each finding is called in a message.
-NAME, EMAIL, PHONE, ID_NUMBER, BIRTH_DATE, ADDRESS = (
-    "personal-name", "personal-email", "personal-phone", "personal-id-number", "personal-birth-date",
-    "personal-address")
+# The guard's problem codes (described in catalogue.py): what each finding is called in a message.
+NAME, EMAIL, PHONE = catalogue.PERSONAL_NAME, catalogue.PERSONAL_EMAIL, catalogue.PERSONAL_PHONE
+ID_NUMBER, BIRTH_DATE, ADDRESS = catalogue.PERSONAL_ID_NUMBER, catalogue.PERSONAL_BIRTH_DATE, catalogue.PERSONAL_ADDRESS
 MESSAGES = {
     NAME: "looks like a person's name; never name private individuals. A public official acting in "
           f"office may be named: add them to {PUBLIC_PERSONS} (see CONTRIBUTING.md)",
@@ -54,9 +54,9 @@ MESSAGES = {
     ADDRESS: "looks like a street address; never publish where a person lives",
 }
 # Codes of the checks on the public-persons list itself.
-LIST_HEADER, LIST_CELL, LIST_DUPLICATE, LIST_SOURCE, LIST_UNNEEDED = (
-    "public-persons-header", "public-persons-empty-cell", "public-persons-duplicate", "public-persons-source",
-    "public-persons-not-a-name")
+LIST_HEADER, LIST_CELL = catalogue.PUBLIC_PERSONS_HEADER, catalogue.PUBLIC_PERSONS_EMPTY_CELL
+LIST_DUPLICATE, LIST_SOURCE = catalogue.PUBLIC_PERSONS_DUPLICATE, catalogue.PUBLIC_PERSONS_SOURCE
+LIST_UNNEEDED = catalogue.PUBLIC_PERSONS_NOT_A_NAME
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .docs import release_date, table_resources, uncertainty_fields
+from .descriptor import release_date, table_resources, uncertainty_fields
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -13,13 +13,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
-from .docs import table_resources
+from .descriptor import table_resources
+from .fieldtypes import field_type, field_type_of
 
-SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "date": "TEXT"}
 LABEL_COLUMNS = ("name_en", "publisher")
 
 
@@ -29,12 +27,8 @@ def quoted(name: str) -> str:
 
 
 def sql_value(value):
-    """A typed cell as SQLite stores it: dates as ISO text, Decimals as floats."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
+    """A typed cell as SQLite stores it (fieldtypes.py): dates as ISO text, Decimals as floats, booleans as 1/0."""
+    return None if value is None else field_type_of(value).sql(value)
 
 
 def create_table_sql(name: str, schema: dict) -> str:
@@ -42,7 +36,7 @@ def create_table_sql(name: str, schema: dict) -> str:
     lines = []
     for field in schema["fields"]:
         required = " NOT NULL" if field.get("constraints", {}).get("required") else ""
-        lines.append(f"{quoted(field['name'])} {SQL_TYPES.get(field['type'], 'TEXT')}{required}")
+        lines.append(f"{quoted(field['name'])} {field_type(field['type']).sqlite}{required}")
     lines.append(f"PRIMARY KEY ({', '.join(map(quoted, schema['primaryKey']))})")
     for key in schema.get("foreignKeys", []):
         reference = key["reference"]

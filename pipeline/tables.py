@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 from frictionless import Resource, Schema, system
 
+from .fieldtypes import TYPES, field_type_of
 from .unpack import unpacked_release
 from .problems import PipelineError
 
@@ -48,47 +48,23 @@ def typed_frame(rows: list[dict], schema: dict) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
 
 
-def plain_number(value: Decimal | int | float) -> str:
-    """A number as plain digits: no exponent, no trailing zeros, no thousands separator."""
-    if isinstance(value, int):
-        return str(value)
-    if value != value or value in (float("inf"), float("-inf")):  # validate refuses these; never write them
-        raise PipelineError(f"{value} is not a figure; numbers are plain decimals")
-    if isinstance(value, float):
-        value = Decimal(repr(value))  # the shortest text that reads back as this float
-    return format(value.normalize(), "f")
-
-
 def csv_cell(value) -> str:
-    """A typed cell as the CSV copy writes it: ISO dates, plain numbers, empty for missing."""
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (Decimal, float, int)) and not isinstance(value, bool):
-        return plain_number(value)
-    return str(value)
+    """A typed cell as the CSV copy writes it (fieldtypes.py): ISO dates, plain numbers, empty for missing."""
+    return "" if value is None else field_type_of(value).csv(value)
 
 
 def json_value(value):
-    """A typed cell as a JSON value: numbers stay numbers (integral ones as integers), dates ISO text."""
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
+    """A typed cell as a JSON value (fieldtypes.py): numbers stay numbers (integral ones as integers), dates ISO text."""
+    return None if value is None else field_type_of(value).json(value)
 
 
 def pandas_dtypes(schema: dict) -> dict:
     """The pandas dtype each non-date field implies: Int64, Float64, a category of the enum's values, or string."""
-    kinds = {"integer": "Int64", "number": "Float64", "string": "string"}
     dtypes = {}
     for field in schema["fields"]:
         enum = field.get("constraints", {}).get("enum")
         if field["type"] != "date":
-            dtypes[field["name"]] = pd.CategoricalDtype(enum) if enum else kinds[field["type"]]
+            dtypes[field["name"]] = pd.CategoricalDtype(enum) if enum else TYPES[field["type"]].pandas
     return dtypes
 
 

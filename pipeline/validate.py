@@ -15,15 +15,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from frictionless import Package, system
+from frictionless import Package, errors, system
 
-from .unpack import unpacked_release
+from . import catalogue
 from .contained import link_problems
 from .expectations import default_parameters, run_suites
 from .hygiene import PLAIN_NUMBER, TYPE_HINTS, cell_problems, number_problems
 from .losses import long_cell_problems, lost_rows_problems
 from .privacy import PublicPersons, read_public_persons
-from .problems import ERROR, WARNING, Problem, PipelineError, UsageProblem
+from .problems import ERROR, WARNING, Problem, UsageProblem
+from .retired import retired_id_problems
 from .schemas import table_names, table_schema
 from .suggest import suggestion
 from .tables import read_typed_rows, typed_frame
@@ -97,7 +98,7 @@ def read_raw_table(root: Path, name: str, schema: dict, public: PublicPersons = 
     path = root / "raw" / f"{name}.csv"
     table = RawTable(name, path, f"raw/{name}.csv")
     if not path.is_file():
-        table.problems.append(_problem(table, "missing-file", f"the table {name!r} has no file; create {table.display} with a header row"))
+        table.problems.append(_problem(table, catalogue.MISSING_FILE, f"the table {name!r} has no file; create {table.display} with a header row"))
         return table
     data = path.read_bytes()
     try:
@@ -108,19 +109,19 @@ def read_raw_table(root: Path, name: str, schema: dict, public: PublicPersons = 
         line = data[: error.start].count(b"\n") + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         table.problems.append(_problem(
-            table, "encoding-error",
+            table, catalogue.ENCODING_ERROR,
             f"the file is not UTF-8; it looks like {_guess_encoding(data)}. "
             "Save it again as 'CSV UTF-8' in your spreadsheet program",
             line, column))
         return table
     if text.startswith(BOM):
         table.problems.append(_problem(
-            table, "utf8-bom", "the file starts with a UTF-8 byte order mark (BOM); it is read fine, "
+            table, catalogue.UTF8_BOM, "the file starts with a UTF-8 byte order mark (BOM); it is read fine, "
             "but save as UTF-8 without BOM to keep diffs clean", 1, 1, severity=WARNING))
         text = text[1:]
     table.text = text
     if not text.strip():
-        table.problems.append(_problem(table, "empty-file", "the file is empty; it needs at least the header row", 1, 1))
+        table.problems.append(_problem(table, catalogue.EMPTY_FILE, "the file is empty; it needs at least the header row", 1, 1))
         return table
     reader = csv.reader(io.StringIO(text, newline=""))
     rows = []
@@ -131,7 +132,7 @@ def read_raw_table(root: Path, name: str, schema: dict, public: PublicPersons = 
             rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as error:
-        table.problems.append(_problem(table, "unreadable-csv", f"the file cannot be read as CSV from here on ({error}); "
+        table.problems.append(_problem(table, catalogue.UNREADABLE_CSV, f"the file cannot be read as CSV from here on ({error}); "
                                        "look for a quote (\") that is opened but never closed", start, 1))
         return table
     table.rows = rows
@@ -182,7 +183,7 @@ def _cell_count_problem(table: RawTable, line: int, cells: list[str], schema: di
         missing = [f["name"] for f in fields[have:]]
         named = ", ".join(missing) if len(missing) <= 3 else f"{', '.join(missing[:3])} and {len(missing) - 3} more"
         where = f"column {have + 1}) is" if len(missing) == 1 else f"columns {have + 1} to {want}) are"
-        return _problem(table, "missing-cell", f"{counts}: {named} ({where} missing; give every column a cell, "
+        return _problem(table, catalogue.MISSING_CELL, f"{counts}: {named} ({where} missing; give every column a cell, "
                         "empty if need be", line, have + 1, missing[0])
     extra = have - want
     fitting = []
@@ -204,9 +205,9 @@ def _cell_count_problem(table: RawTable, line: int, cells: list[str], schema: di
         else:
             fix = "put that cell in double quotes"
         shown = cell if len(cell) <= 60 else cell[:60] + "…"
-        return _problem(table, "extra-cell", f'{counts}: a comma inside an unquoted cell? {name} "{shown}": {fix}',
+        return _problem(table, catalogue.EXTRA_CELL, f'{counts}: a comma inside an unquoted cell? {name} "{shown}": {fix}',
                         line, index + 1, name)
-    return _problem(table, "extra-cell", f"{counts}: a comma inside an unquoted cell? put every cell that holds "
+    return _problem(table, catalogue.EXTRA_CELL, f"{counts}: a comma inside an unquoted cell? put every cell that holds "
                     "a comma in double quotes", line, want + 1)
 
 
@@ -216,19 +217,19 @@ def _header_problems(table: RawTable, expected: list[str]) -> list[Problem]:
         return []
     if len(header) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
         sep = next(s for s in (";", "\t", "|") if s in header[0])
-        return [_problem(table, "wrong-delimiter",
+        return [_problem(table, catalogue.WRONG_DELIMITER,
                          f"the header is one cell containing {sep!r}: the file uses {sep!r} as delimiter; "
                          "save it with commas", 1, 1)]
     problems = []
     missing = [name for name in expected if name not in header]
     extra = [name for name in header if name not in expected]
     for name in missing:
-        problems.append(_problem(table, "missing-column", f"the header has no column {name!r}; expected columns: {', '.join(expected)}", 1, 1, name))
+        problems.append(_problem(table, catalogue.MISSING_COLUMN, f"the header has no column {name!r}; expected columns: {', '.join(expected)}", 1, 1, name))
     for name in extra:
         column = header.index(name) + 1
-        problems.append(_problem(table, "unknown-column", f"the header has a column {name!r} that the schema does not define (a typo or a renamed column?)", 1, column, name))
+        problems.append(_problem(table, catalogue.UNKNOWN_COLUMN, f"the header has a column {name!r} that the schema does not define (a typo or a renamed column?)", 1, column, name))
     if not missing and not extra:
-        problems.append(_problem(table, "column-order", f"the columns are not in schema order; expected: {', '.join(expected)}", 1, 1))
+        problems.append(_problem(table, catalogue.COLUMN_ORDER, f"the columns are not in schema order; expected: {', '.join(expected)}", 1, 1))
     return problems
 
 
@@ -239,63 +240,9 @@ def unknown_files(root: Path, names: list[str]) -> list[Problem]:
     for path in sorted((root / "raw").iterdir()) if (root / "raw").is_dir() else []:
         if path.name.startswith(".") or path.name in expected:
             continue
-        problems.append(Problem(f"raw/{path.name}", 0, 0, "unknown-file",
+        problems.append(Problem(f"raw/{path.name}", 0, 0, catalogue.UNKNOWN_FILE,
                                 f"raw/ holds a file that is no table of the package; expected only: {', '.join(sorted(expected))}"))
     return problems
-
-
-RETIRED_IDS_HEADER = ["table", "id", "retired_in", "reason"]
-
-
-def retired_ids(root: Path) -> dict[tuple[str, str], str]:
-    """(table, id) -> the release that retired it, from schemas/retired_ids.csv."""
-    path = root / "schemas" / "retired_ids.csv"
-    if not path.is_file():
-        return {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != RETIRED_IDS_HEADER:
-            raise PipelineError(f"{path}: the header must be {','.join(RETIRED_IDS_HEADER)}")
-        return {(row["table"], row["id"]): row["retired_in"] for row in reader}
-
-
-def retired_id_problems(root: Path, tables: list[RawTable], schemas: dict[str, dict]) -> list[Problem]:
-    """Rows that reuse an id retired in an earlier release."""
-    retired = retired_ids(root)
-    problems = []
-    for table in tables:
-        key = schemas[table.name]["primaryKey"]
-        if not retired or not table.parsed or len(key) != 1:
-            continue
-        column = table.header.index(key[0])
-        for line, cells in table.rows[1:]:
-            value = cells[column] if column < len(cells) else ""
-            version = retired.get((table.name, value))
-            if version:
-                problems.append(_problem(table, "retired-id", f"{key[0]}: {value!r} was retired in release "
-                                         f"{version} and is never reused; choose a new id", line, column + 1, key[0]))
-    return problems
-
-
-def validate_release(zip_path: Path | str) -> list[Problem]:
-    """Problems in a release zip: integrity first (paths, SHA256SUMS, hashes), then the package itself.
-
-    Frictionless runs in its untrusted mode here: a release cannot make it read
-    files outside the zip or fetch anything.
-    """
-    zip_path = Path(zip_path)
-    try:
-        with unpacked_release(zip_path) as folder:
-            report = Package(str(folder / "datapackage.json")).validate()
-    except PipelineError as error:
-        return [Problem(str(zip_path), 0, 0, "release-integrity", str(error).removeprefix(f"{zip_path}: "))]
-    problems = []
-    for task in report.tasks:
-        place = f"{zip_path}:{task.place}"
-        for error in task.errors:
-            problems.append(Problem(place, getattr(error, "row_number", None) or 0,
-                                    getattr(error, "field_number", None) or 0, error.type, error.message))
-    return sorted(problems)
 
 
 def _package_descriptor(tables: dict[str, RawTable], schemas: dict[str, dict]) -> dict:
@@ -324,18 +271,18 @@ def _constraint_message(field_name: str, cell, field: dict, note: str) -> tuple[
     name, limit = (match.group(1), match.group(2)) if match else ("constraint", note)
     shown = f'"{cell}"'
     if name == "required":
-        return "required-constraint", f"{field_name} is required but the cell is empty"
+        return catalogue.REQUIRED_CONSTRAINT, f"{field_name} is required but the cell is empty"
     if name == "enum":
         allowed = ", ".join(str(v) for v in field.get("constraints", {}).get("enum", []))
-        return "enum-constraint", f"{field_name}: {shown} is not an allowed value; use one of: {allowed}"
+        return catalogue.ENUM_CONSTRAINT, f"{field_name}: {shown} is not an allowed value; use one of: {allowed}"
     if name == "pattern":
-        return "pattern-constraint", f"{field_name}: {shown} does not have the required form (pattern {limit})"
+        return catalogue.PATTERN_CONSTRAINT, f"{field_name}: {shown} does not have the required form (pattern {limit})"
     if name in ("minimum", "maximum"):
         word = "less" if name == "minimum" else "more"
-        return f"{name}-constraint", f"{field_name}: {shown} is {word} than the allowed {name} {limit}"
+        return catalogue.CONSTRAINT_CODES[name], f"{field_name}: {shown} is {word} than the allowed {name} {limit}"
     if name in ("minLength", "maxLength"):
-        return f"{name.lower()}-constraint", f"{field_name}: {shown} is too {'short' if name == 'minLength' else 'long'} ({name} {limit})"
-    return f"{name}-constraint", f"{field_name}: {shown} breaks the constraint {name} {limit}"
+        return catalogue.CONSTRAINT_CODES[name], f"{field_name}: {shown} is too {'short' if name == 'minLength' else 'long'} ({name} {limit})"
+    return catalogue.CONSTRAINT_ERROR, f"{field_name}: {shown} breaks the constraint {name} {limit}"
 
 
 
@@ -348,39 +295,39 @@ def _problem_from_error(table: RawTable, error, schema: dict, raw: dict | None =
     line = table.line_of_row(getattr(error, "row_number", None))
     cell = getattr(error, "cell", None)
     kind = error.type
-    if kind == "type-error":
+    if kind == errors.TypeError.type:
         ftype = field.get("type", "value")
-        code, message = "type-error", f'{field_name}: "{cell}" is not a valid {ftype}; {TYPE_HINTS.get(ftype, "")}'.rstrip("; ")
-    elif kind == "constraint-error":
+        code, message = catalogue.TYPE_ERROR, f'{field_name}: "{cell}" is not a valid {ftype}; {TYPE_HINTS.get(ftype, "")}'.rstrip("; ")
+    elif kind == errors.ConstraintError.type:
         code, message = _constraint_message(field_name, cell, field, error.note)
-        if code in ("pattern-constraint", "enum-constraint"):
+        if code in (catalogue.PATTERN_CONSTRAINT, catalogue.ENUM_CONSTRAINT):
             message += suggestion(field, schema, cell, raw or {})
-    elif kind == "unique-error":
-        code, message = "unique-constraint", f'{field_name}: "{cell}" appears on another row too; it must be unique'
-    elif kind == "primary-key":
+    elif kind == errors.UniqueError.type:
+        code, message = catalogue.UNIQUE_CONSTRAINT, f'{field_name}: "{cell}" appears on another row too; it must be unique'
+    elif kind == errors.PrimaryKeyError.type:
         key = schema["primaryKey"]
         names = [f["name"] for f in fields]
         field_number = names.index(key[0]) + 1
         field_name = key[0]
         other = re.search(r"position (\d+)", error.note or "")
         where = f" line {table.line_of_row(int(other.group(1)))}" if other else " another row"
-        code, message = "primary-key", f"{', '.join(key)}: the same value is already used on{where}; ids must be unique"
-    elif kind == "foreign-key":
+        code, message = catalogue.PRIMARY_KEY, f"{', '.join(key)}: the same value is already used on{where}; ids must be unique"
+    elif kind == errors.ForeignKeyError.type:
         names = [f["name"] for f in fields]
         field_name = error.field_names[0]
         field_number = names.index(field_name) + 1
         value = ", ".join(str(c) for c in error.field_cells)
         target = f"{error.reference_name}.{', '.join(error.reference_field_names)}"
-        code, message = "foreign-key", f'{field_name}: "{value}" is not found in {target} (raw/{error.reference_name}.csv)'
+        code, message = catalogue.FOREIGN_KEY, f'{field_name}: "{value}" is not found in {target} (raw/{error.reference_name}.csv)'
         message += suggestion(fields[field_number - 1], schema, value, raw or {})
-    elif kind == "blank-row":
-        code, message = "blank-row", "the row is blank; delete it"
-    elif kind == "extra-cell":
-        code, message = "extra-cell", f"the row has more cells than the header has columns (extra cell at column {field_number}); is there an unquoted comma in a cell?"
-    elif kind == "missing-cell":
-        code, message = "missing-cell", f"the row has fewer cells than the header; {field_name} (column {field_number}) is missing"
+    elif kind == errors.BlankRowError.type:
+        code, message = catalogue.BLANK_ROW, "the row is blank; delete it"
+    elif kind == errors.ExtraCellError.type:
+        code, message = catalogue.EXTRA_CELL, f"the row has more cells than the header has columns (extra cell at column {field_number}); is there an unquoted comma in a cell?"
+    elif kind == errors.MissingCellError.type:
+        code, message = catalogue.MISSING_CELL, f"the row has fewer cells than the header; {field_name} (column {field_number}) is missing"
     else:
-        code, message = kind, error.message
+        code, message = catalogue.frictionless_code(kind), error.message
     return _problem(table, code, message, line, field_number, field_name)
 
 
@@ -412,20 +359,20 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
     structural = []
     for task in report.tasks:
         primary_key = schemas[task.name]["primaryKey"]
-        blank_rows = {e.row_number for e in task.errors if e.type == "blank-row"}
+        blank_rows = {e.row_number for e in task.errors if e.type == errors.BlankRowError.type}
         for error in task.errors:
-            if error.type == "unique-error" and [error.field_name] == primary_key:
+            if error.type == errors.UniqueError.type and [error.field_name] == primary_key:
                 continue  # the primary-key error says the same, with the other line
-            if error.type != "blank-row" and getattr(error, "row_number", None) in blank_rows:
+            if error.type != errors.BlankRowError.type and getattr(error, "row_number", None) in blank_rows:
                 continue  # a blank row is one problem, not one per constraint
             problem = _problem_from_error(tables[task.name], error, schemas[task.name], raw)
             if problem.line in tables[task.name].misshapen:
                 continue  # the row's cell count is its one problem
-            if problem.code == "type-error" and (problem.line, problem.column) in tables[task.name].bad_cells:
+            if problem.code == catalogue.TYPE_ERROR and (problem.line, problem.column) in tables[task.name].bad_cells:
                 continue  # already reported, with a better hint, as a number that is not plain
             structural.append(problem)
-    malformed = {(p.file, p.line, p.column) for p in structural if p.code in ("pattern-constraint", "type-error")}
-    structural = [p for p in structural if not (p.code == "foreign-key" and (p.file, p.line, p.column) in malformed)]
+    malformed = {(p.file, p.line, p.column) for p in structural if p.code in (catalogue.PATTERN_CONSTRAINT, catalogue.TYPE_ERROR)}
+    structural = [p for p in structural if not (p.code == catalogue.FOREIGN_KEY and (p.file, p.line, p.column) in malformed)]
     problems += [p for p in structural if p.file in {tables[name].display for name in selected}]
     problems += expectation_problems(root, tables, schemas, selected, structural)
     places = {(p.file, p.line, p.column) for p in problems if p.is_error}

@@ -13,14 +13,14 @@ from __future__ import annotations
 import io
 import math
 from datetime import date, datetime, timezone
-from decimal import Decimal
 
 import xlsxwriter
 
+from .fieldtypes import field_type_of
 from .losses import XLSX_CELL_LIMIT
 from .problems import PipelineError
 from .schemas import LANGUAGE_KEYS
-from .docs import citation, release_date, constraints_text, table_resources, uncertainty_fields
+from .descriptor import citation, release_date, constraints_text, table_resources, uncertainty_fields
 
 # The workbook's creation date (a fixed one keeps the bytes reproducible).
 CREATED = datetime(2000, 1, 1, tzinfo=timezone.utc)
@@ -80,19 +80,17 @@ class Writer:
         self.top = workbook.add_format({"valign": "top"})
 
     def cell(self, sheet, row: int, col: int, value, fmt=None) -> None:
-        """Write one typed value: numbers as numbers, dates as dates, text as plain strings (top-aligned).
+        """Write one typed value with its type's writer (fieldtypes.py): numbers as numbers, dates as dates,
+        booleans as TRUE/FALSE, text as plain strings (top-aligned).
 
         Text longer than a cell holds is refused, never cut (validation reports it first: losses.py)."""
         if value is None:
             return
         if isinstance(value, str) and len(value) > XLSX_CELL_LIMIT:
             raise PipelineError(f"a {len(value)}-character text does not fit a spreadsheet cell ({XLSX_CELL_LIMIT})")
-        if isinstance(value, (int, float, Decimal)):
-            sheet.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt or self.top)
-        elif isinstance(value, date):
-            sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), fmt or self.date)
-        else:
-            sheet.write_string(row, col, str(value), fmt or self.top)
+        kind = field_type_of(value)
+        write = getattr(sheet, kind.xlsx)
+        write(row, col, kind.xlsx_value(value), fmt or (self.date if kind.name == "date" else self.top))
 
     def row(self, sheet, row: int, values: list, widths: list[int], wrap: set[int], fmt=None) -> None:
         """Write one row, tall enough for its wrapped text (spreadsheets do not all fit it on opening)."""

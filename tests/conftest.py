@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -53,6 +54,20 @@ def block_network() -> None:
 
 def pytest_configure(config):
     block_network()
+    config.addinivalue_line("markers", "may_skip_in_ci: a skip of this test is expected in CI (REQUIRE_ALL_TESTS)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With REQUIRE_ALL_TESTS=1 (set by .ci/run) a skipped test fails, unless marked may_skip_in_ci: CI must not
+    show green while the browser, LibreOffice or signature tests did not run."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("REQUIRE_ALL_TESTS") == "1" and not item.get_closest_marker("may_skip_in_ci"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        report.outcome = "failed"
+        report.longrepr = f"skipped, and REQUIRE_ALL_TESTS=1 makes a skip a failure: {reason}"
 
 
 def copy_project(target: Path) -> Path:

@@ -48,6 +48,9 @@ def test_contribution_workflow_parses_and_uses_existing_targets():
     assert "pull_request" in triggers
     steps = workflow["jobs"]["validate"]["steps"]
     commands = " ".join(step.get("run", "") for step in steps)
+    assert "bash .ci/run" in commands  # CI here is the CI everywhere
+    assert workflow["jobs"]["validate"]["strategy"]["matrix"]["python"] == ["3.11", "3.12", "3.13"]
+    commands += (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     targets = set(re.findall(r"\bmake (\w+)", commands))
     assert {"validate", "build", "test"} <= targets
     for target in targets:
@@ -105,7 +108,7 @@ def test_the_datasette_command_names_where_datasette_is():
 
     [command] = re.findall(r"`(\S*datasette) dist/russia-war-recruitment\.sqlite -m dist/metadata\.json`", README)
     assert command == ".venv/bin/datasette"
-    assert (Path(sys.executable).parent / "datasette").is_file()  # make build installs it where the README says
+    assert (Path(sys.executable).parent / "datasette").is_file()  # make test installs it where the README says
 
 
 def test_the_readme_cites_the_current_release_and_prints_the_signing_keys():

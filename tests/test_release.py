@@ -295,6 +295,14 @@ def test_retired_ids_are_never_reused():
     assert [p.as_text() for p in validate(ROOT) if p.code == "retired-id"] == []
 
 
+def test_a_row_that_reuses_a_retired_id_is_refused(project):
+    with (project / "schemas" / "retired_ids.csv").open("a", encoding="utf-8") as handle:
+        handle.write("federal_districts,central,1.0.0,merged into another district\n")
+    assert [p.as_text() for p in validate(project, ["federal_districts"]) if p.code == "retired-id"] == [
+        "raw/federal_districts.csv:2:1: retired-id: id: 'central' was retired in release 1.0.0 and is never "
+        "reused; choose a new id"]
+
+
 def test_load_reads_a_release_zip(release_zip, built):
     from pipeline import load
 

@@ -278,7 +278,7 @@ def test_the_writers_never_write_a_number_that_is_not_plain():
     from decimal import Decimal
 
     from pipeline.problems import PipelineError
-    from pipeline.tables import plain_number
+    from pipeline.fieldtypes import plain_number
 
     assert [plain_number(Decimal("12.50")), plain_number(3.0), plain_number(-7)] == ["12.5", "3", "-7"]
     for value in (Decimal("Infinity"), Decimal("NaN"), float("inf"), float("nan")):

@@ -1,0 +1,132 @@
+"""The type registry (pipeline/fieldtypes.py): one entry per Table Schema type, used by every edition.
+
+A boolean field, which the shipped schemas do not use yet, is added to a copy of the project and every
+edition must type it: Parquet bool, SQLite INTEGER 1/0, a spreadsheet TRUE/FALSE cell, JSON true/false,
+CSV true/false, and pandas boolean from `load`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline import build, load
+from pipeline.fieldtypes import TYPES, field_type_of
+from pipeline.tables import csv_cell, json_value
+
+from .conftest import copy_project
+
+BOOLEAN_FIELD = """  - name: landlocked
+    type: boolean
+    title: Landlocked
+    description: Whether the district has no sea coast (a field added by the test).
+"""
+
+
+@pytest.fixture(scope="module")
+def boolean_build(tmp_path_factory):
+    """A build of the project with a boolean field `landlocked` on federal_districts: true on every other row."""
+    root = copy_project(tmp_path_factory.mktemp("boolean"))
+    schema = root / "schemas" / "federal_districts.yaml"
+    text = schema.read_text(encoding="utf-8")
+    schema.write_text(text.replace("primaryKey:", BOOLEAN_FIELD + "primaryKey:"), encoding="utf-8")
+    path = root / "raw" / "federal_districts.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows = [rows[0] + ["landlocked"]] + [row + ["true" if i % 2 else "false"] for i, row in enumerate(rows[1:])]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    build(root)
+    expected = {row[0]: row[-1] == "true" for row in rows[1:]}
+    return root / "dist", expected
+
+
+def test_csv_writes_true_and_false(boolean_build):
+    dist, expected = boolean_build
+    rows = list(csv.DictReader(io.StringIO((dist / "csv" / "federal_districts.csv").read_text(encoding="utf-8"))))
+    assert {row["id"]: row["landlocked"] for row in rows} == {k: "true" if v else "false" for k, v in expected.items()}
+
+
+def test_json_writes_true_and_false(boolean_build):
+    dist, expected = boolean_build
+    records = json.loads((dist / "json" / "federal_districts.json").read_text(encoding="utf-8"))
+    assert {r["id"]: r["landlocked"] for r in records} == expected
+    assert all(type(r["landlocked"]) is bool for r in records)
+
+
+def test_parquet_column_is_bool(boolean_build):
+    dist, expected = boolean_build
+    table = pq.read_table(dist / "parquet" / "federal_districts.parquet")
+    assert str(table.schema.field("landlocked").type) == "bool"
+    assert dict(zip(table.column("id").to_pylist(), table.column("landlocked").to_pylist())) == expected
+
+
+def test_sqlite_column_is_integer_one_and_zero(boolean_build):
+    dist, expected = boolean_build
+    with sqlite3.connect(dist / "russia-war-recruitment.sqlite") as connection:
+        info = {row[1]: row[2] for row in connection.execute('PRAGMA table_info("federal_districts")')}
+        values = dict(connection.execute('SELECT id, landlocked FROM "federal_districts"').fetchall())
+    assert info["landlocked"] == "INTEGER"
+    assert values == {k: int(v) for k, v in expected.items()}
+    assert all(type(v) is int for v in values.values())
+
+
+def test_spreadsheet_cells_are_true_and_false(boolean_build):
+    dist, expected = boolean_build
+    sheet = openpyxl.load_workbook(dist / "russia-war-recruitment.xlsx", read_only=True)["federal_districts"]
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("landlocked")
+    assert {row[0]: row[column] for row in rows[1:]} == expected
+    assert all(type(row[column]) is bool for row in rows[1:])  # a TRUE/FALSE cell, not the number 1 or 0
+
+
+def test_load_gives_a_pandas_boolean_column(boolean_build):
+    dist, expected = boolean_build
+    frame = load("federal_districts", dist)
+    assert str(frame["landlocked"].dtype) == "boolean"
+    assert dict(zip(frame["id"], frame["landlocked"])) == expected
+
+
+def test_the_package_declares_the_field_boolean_and_frictionless_accepts_it(boolean_build):
+    from frictionless import Package
+
+    dist, _ = boolean_build
+    descriptor = json.loads((dist / "datapackage.json").read_text(encoding="utf-8"))
+    [field] = [f for r in descriptor["resources"] if r["name"] == "federal_districts"
+               for f in r["schema"]["fields"] if f["name"] == "landlocked"]
+    assert field["type"] == "boolean"
+    assert Package(str(dist / "datapackage.json")).validate().valid
+
+
+@pytest.mark.parametrize("value, kind, csv_text, json_out", [
+    ("text", "string", "text", "text"),
+    (12, "integer", "12", 12),
+    (Decimal("6.50"), "number", "6.5", 6.5),
+    (Decimal("7"), "number", "7", 7),
+    (date(2025, 9, 21), "date", "2025-09-21", "2025-09-21"),
+    (True, "boolean", "true", True),
+    (False, "boolean", "false", False),
+])
+def test_each_value_is_written_by_its_type(value, kind, csv_text, json_out):
+    assert field_type_of(value).name == kind
+    assert csv_cell(value) == csv_text
+    assert json_value(value) == json_out and type(json_value(value)) is type(json_out)
+
+
+def test_every_type_names_real_pandas_and_arrow_types():
+    import pandas as pd
+    import pyarrow as pa
+
+    for kind in TYPES.values():
+        pd.Series([], dtype=kind.pandas)
+        assert isinstance(getattr(pa, kind.arrow)(), pa.DataType)
+        assert kind.sqlite in ("TEXT", "INTEGER", "REAL")
+        assert kind.xlsx.startswith("write_")
