@@ -409,9 +409,9 @@ def test_no_cross_table_check_runs_against_a_table_that_cannot_be_read(project):
 @pytest.mark.parametrize("schema,removed,message", [
     ("federal_districts", "    description_no: Det føderale distriktets navn på engelsk.\n",
      "schemas/federal_districts.yaml: field 'name_en' has no description_no"),
-    ("federal_districts", "title_no: Føderale distrikter\n", "schemas/federal_districts.yaml: the table has no title_no"),
+    ("federal_districts", "title_no: Føderale distrikter\n", "schemas/federal_districts.yaml:1:1: top level: the key 'title_no' is required"),
     ("package", "title_no: Slik skaffer Russland soldater til krigen mot Ukraina\n",
-     "schemas/package.yaml: the package has no title_no"),
+     "schemas/package.yaml:2:1: top level: the key 'title_no' is required"),
 ])
 def test_every_title_and_description_is_also_in_norwegian(project, schema, removed, message):
     path = project / "schemas" / f"{schema}.yaml"
