@@ -14,7 +14,7 @@ from pipeline import validate
 from pipeline.expectations import generate_suite, suite_path, suite_text
 from pipeline.schemas import table_names, table_schema
 
-from .conftest import ROOT, copy_row, edit_cell, line_of
+from .conftest import ROOT, copy_row, edit_cell, header_of, line_of
 
 
 def problems_at(root, table: str, line: int) -> list[str]:
@@ -71,7 +71,8 @@ def test_an_undated_figure_must_say_the_report_gives_no_date(project):
     assert [(p.code, p.severity) for p in found] == [("figure-without-date", "warning")]
 
 
-# One defect in one cell, and the exact problem it must produce ({line} is the row's line).
+# One defect in one cell, and the exact problem it must produce ({line} is the row's line, {<column>} that
+# column's position in the header).
 ONE_CELL_DEFECTS = [
     ("range with a value", "casualties", "deaths-range-ru-ad", "value", "300",
      'raw/casualties.csv:{line}:8: range-with-value: value ("300"): a range has its figures in value_low and '
@@ -90,21 +91,21 @@ ONE_CELL_DEFECTS = [
      "and the day of validation"),
     ("report-authors with a footnote", "events", "year-round-conscription-first-reading", "claimed_by",
      "report-authors",
-     'raw/events.csv:{line}:17: report-authors-with-other-source: source_id ("fn02"): claimed_by '
+     'raw/events.csv:{line}:{source_id}: report-authors-with-other-source: source_id ("fn02"): claimed_by '
      '"report-authors" is only for the report\'s own assertions (source_id report); a row resting on a '
      "footnote or link is claimed by whoever produced the figure or made the statement there"),
     ("dated row without date_basis", "casualties", "mobilised-deaths-ru-ba", "date_basis", "",
-     "raw/casualties.csv:{line}:15: date-without-basis: date_basis: a row with a date (as_of, period_start, "
+     "raw/casualties.csv:{line}:{date_basis}: date-without-basis: date_basis: a row with a date (as_of, period_start, "
      "period_end) needs date_basis: stated (the source gives it) or inferred (the curators deduced it; the "
      "note says how)"),
     ("date_basis without a date", "casualties", "deaths-ru-da", "date_basis", "stated",
-     'raw/casualties.csv:{line}:15: basis-without-date: date_basis ("stated"): date_basis is only for a row '
+     'raw/casualties.csv:{line}:{date_basis}: basis-without-date: date_basis ("stated"): date_basis is only for a row '
      "with a date; leave it empty"),
     ("inferred date without a note", "events", "mobilisation-summonses-to-exempt", "note", "",
-     "raw/events.csv:{line}:14: inferred-date-without-note: note: an inferred date needs a note saying how "
+     "raw/events.csv:{line}:{note}: inferred-date-without-note: note: an inferred date needs a note saying how "
      "the curators deduced it"),
     ("same_payment_as to no row", "bonuses", "bonus-peak-ru-ta-nok", "same_payment_as", "bonus-peak-ru-ta-eur",
-     'raw/bonuses.csv:{line}:16: foreign-key: same_payment_as: "bonus-peak-ru-ta-eur" is not found in '
+     'raw/bonuses.csv:{line}:{same_payment_as}: foreign-key: same_payment_as: "bonus-peak-ru-ta-eur" is not found in '
      "bonuses.id (raw/bonuses.csv); did you mean bonus-peak-ru-ta-rub or bonus-peak-ru-ta-nok or bonus-peak-ru-ba-nok?"),
 ]
 
@@ -114,7 +115,8 @@ ONE_CELL_DEFECTS = [
 def test_one_cell_defect(project, label, table, row_id, column, value, expected):
     line = line_of(project, table, row_id)
     edit_cell(project, table, line, column, value)
-    assert problems_at(project, table, line) == [expected.format(line=line)]
+    columns = {name: position for position, name in enumerate(header_of(project, table), start=1)}
+    assert problems_at(project, table, line) == [expected.format(line=line, **columns)]
 
 
 def test_duplicate_fact_under_a_new_id(project):

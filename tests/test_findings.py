@@ -13,7 +13,7 @@ import pytest
 from pipeline import validate
 from pipeline.schemas import table_names, table_schema
 
-from .conftest import ROOT, copy_row, edit_cell, line_of
+from .conftest import ROOT, copy_row, edit_cell, header_of, line_of
 
 TABLES = table_names(ROOT / "schemas")
 PACKAGE = "russia-war-recruitment"
@@ -34,7 +34,7 @@ def test_own_claim_with_a_footnote(project):
     line = line_of(project, "findings", "reservists-hidden-mobilisation")
     edit_cell(project, "findings", line, "claimed_by", "report-authors")
     assert errors_at(project, line) == [
-        f'raw/findings.csv:{line}:15: report-authors-with-other-source: source_id ("fn14"): claimed_by '
+        f'raw/findings.csv:{line}:{header_of(project, "findings").index("source_id") + 1}: report-authors-with-other-source: source_id ("fn14"): claimed_by '
         '"report-authors" is only for the report\'s own assertions (source_id report); a row resting on a footnote '
         "or link is claimed by whoever produced the figure or made the statement there"
     ]
