@@ -27,7 +27,7 @@ from .citation import CITATION_KEYS, citation_cff, citation_text, identifier_url
 from .problems import DataInvalid, errors_in
 from .tables import csv_cell, json_value, read_typed_rows
 from .schemas import package_metadata, table_names, table_schema, table_title
-from .validate import validate
+from .validate import checked_tables
 
 FORMATS = ("csv", "json", "parquet")
 MEDIATYPES = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet",
@@ -160,8 +160,12 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def write_package(root: Path, target: Path, progress: Progress = None) -> BuildResult:
-    """Write every file of the package into `target` (an empty folder)."""
+def write_package(root: Path, target: Path, progress: Progress = None,
+                  typed: dict[str, list[dict]] | None = None) -> BuildResult:
+    """Write every file of the package into `target` (an empty folder).
+
+    `typed` holds tables validation already read and typed; any other table is read here."""
+    typed = typed or {}
     schemas_dir = root / "schemas"
     names = table_names(schemas_dir)
     step = _stepper(progress, len(names) + 3)
@@ -169,7 +173,7 @@ def write_package(root: Path, target: Path, progress: Progress = None) -> BuildR
     for table in names:
         step(f"table {table}")
         schema = table_schema(schemas_dir, table)
-        tables[table] = read_typed_rows(root, table, schema)
+        tables[table] = typed[table] if table in typed else read_typed_rows(root, table, schema)
         for fmt in FORMATS:
             data = file_bytes(tables[table], schema, fmt)
             _write(target / fmt / f"{table}.{fmt}", data)
@@ -233,7 +237,7 @@ def build(root: Path | str = ".", dist: Path | str | None = None, progress: Prog
     """
     root = Path(root)
     dist = Path(dist) if dist is not None else root / "dist"
-    problems = validate(root)
+    problems, typed = checked_tables(root)
     if errors_in(problems):
         raise DataInvalid(problems)
     dist.parent.mkdir(parents=True, exist_ok=True)
@@ -241,7 +245,7 @@ def build(root: Path | str = ".", dist: Path | str | None = None, progress: Prog
     staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.new-", dir=dist.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; dist/ is for everyone to read
     try:
-        result = write_package(root, staging, progress)
+        result = write_package(root, staging, progress, typed)
         swap.replace_directory(staging, dist)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
