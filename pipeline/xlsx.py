@@ -27,6 +27,21 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 LINE_HEIGHT = 15  # points per line of text at the default font size
 README_WIDTHS = [32, 110]
 README_SHEET, DICTIONARY_SHEET = "README", "Data dictionary"
+SHEET_ROWS = 1_048_576  # rows a worksheet holds (Excel, LibreOffice), its header row included
+SHEET_NAME = 31  # characters in a worksheet's name
+
+
+def table_sheets(name: str, count: int, sheet_rows: int = SHEET_ROWS) -> list[tuple[str, int, int]]:
+    """(sheet name, first row, end row) of each sheet a table of `count` rows takes.
+
+    A table longer than a sheet holds goes on to `name (2)`, `name (3)` ...: split, never cut."""
+    per_sheet = sheet_rows - 1  # the header row repeats on every sheet
+    starts = range(0, max(count, 1), per_sheet)
+    sheets = []
+    for number, start in enumerate(starts, start=1):
+        suffix = "" if number == 1 else f" ({number})"
+        sheets.append((name[:SHEET_NAME - len(suffix)] + suffix, start, min(start + per_sheet, count)))
+    return sheets
 
 
 def references(schema: dict) -> dict[str, str]:
@@ -118,7 +133,7 @@ class Writer:
         return sheet
 
 
-def readme_rows(descriptor: dict, tables: dict[str, list[dict]]) -> list[tuple[str, str]]:
+def readme_rows(descriptor: dict, tables: dict[str, list[dict]], sheet_rows: int = SHEET_ROWS) -> list[tuple[str, str]]:
     """The README sheet as (label, text) rows; an empty label continues a section."""
     license_ = descriptor["licenses"][0]
     rows = [
@@ -131,7 +146,12 @@ def readme_rows(descriptor: dict, tables: dict[str, list[dict]]) -> list[tuple[s
         ("Sheets", f"{DICTIONARY_SHEET}: every field of every table, with its type, constraints and meaning."),
     ]
     for resource in table_resources(descriptor):
-        rows.append(("", f"{resource['name']}: {resource['title']} ({len(tables[resource['name']])} rows). "
+        count = len(tables[resource["name"]])
+        sheets = table_sheets(resource["name"], count, sheet_rows)
+        where = "" if len(sheets) == 1 else (
+            f"; more than a sheet holds, so split over the sheets {', '.join(name for name, _, _ in sheets)}, "
+            f"at most {sheet_rows - 1} rows each")
+        rows.append(("", f"{resource['name']}: {resource['title']} ({count} rows{where}). "
                          f"{resource['description']}"))
     rows += [
         ("", "Each table sheet has one row per fact. Missing values are empty cells, dates are "
@@ -156,18 +176,18 @@ def dictionary_rows(descriptor: dict) -> list[list]:
     return rows
 
 
-def write_readme(writer: Writer, descriptor: dict, tables: dict[str, list[dict]]) -> None:
+def write_readme(writer: Writer, descriptor: dict, tables: dict[str, list[dict]], sheet_rows: int = SHEET_ROWS) -> None:
     sheet = writer.workbook.add_worksheet(README_SHEET)
     for col, width in enumerate(README_WIDTHS):
         sheet.set_column(col, col, width)
     printable(sheet)
     writer.cell(sheet, 0, 0, descriptor["title"], writer.title)
-    for row, (label, text) in enumerate(readme_rows(descriptor, tables), start=2):
+    for row, (label, text) in enumerate(readme_rows(descriptor, tables, sheet_rows), start=2):
         writer.row(sheet, row, [label or None, text or None], README_WIDTHS, {1}, writer.bold)
 
 
-def xlsx_bytes(descriptor: dict, tables: dict[str, list[dict]]) -> bytes:
-    """The spreadsheet edition of the package as .xlsx bytes."""
+def xlsx_bytes(descriptor: dict, tables: dict[str, list[dict]], sheet_rows: int = SHEET_ROWS) -> bytes:
+    """The spreadsheet edition of the package as .xlsx bytes (a sheet holds `sheet_rows` rows, header included)."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     workbook.set_properties({
@@ -179,12 +199,13 @@ def xlsx_bytes(descriptor: dict, tables: dict[str, list[dict]]) -> bytes:
         "created": CREATED,
     })
     writer = Writer(workbook)
-    write_readme(writer, descriptor, tables)
+    write_readme(writer, descriptor, tables, sheet_rows)
     writer.grid(DICTIONARY_SHEET, ["table", "field", "title", "type", "constraints", "references", "description"],
                 dictionary_rows(descriptor), wrap={4, 6})
     for resource in table_resources(descriptor):
         names = [f["name"] for f in resource["schema"]["fields"]]
-        rows = [[row[n] for n in names] for row in tables[resource["name"]]]
-        writer.grid(resource["name"][:31], names, rows)
+        rows = tables[resource["name"]]
+        for sheet, start, end in table_sheets(resource["name"], len(rows), sheet_rows):
+            writer.grid(sheet, names, [[row[n] for n in names] for row in rows[start:end]])
     workbook.close()
     return buffer.getvalue()
