@@ -14,7 +14,7 @@ from pipeline import validate
 from pipeline.expectations import generate_suite, suite_path, suite_text
 from pipeline.schemas import table_names, table_schema
 
-from .conftest import ROOT, copy_row, edit_cell, line_of
+from .conftest import ROOT, copy_row, edit_cell, line_of, text_problems
 
 
 def problems_at(root, table: str, line: int) -> list[str]:
@@ -199,7 +199,7 @@ HYGIENE = [
 def test_text_hygiene(project, label, cell, code, message):
     line = line_of(project, "regions", "RU-TA")
     edit_cell(project, "regions", line, "name_en", cell)
-    found = [p for p in validate(project, ["regions"]) if p.code == code]
+    found = [p for p in text_problems(project, "regions") if p.code == code]
     assert [(p.line, p.column, p.message) for p in found] == [(line, 3, message)]
 
 
@@ -215,13 +215,13 @@ PRIVATE = [
 def test_privacy_guard(project, label, note, code):
     """The guard's first cases (tests/test_privacy.py has the rest), now with a code per kind of data."""
     edit_cell(project, "bonuses", 2, "note", note)
-    found = [p for p in validate(project, ["bonuses"]) if p.code == code]
+    found = [p for p in text_problems(project, "bonuses") if p.code == code]
     assert found and all(p.line == 2 and p.field_name == "note" and p.is_error for p in found)
 
 
 def test_public_official_in_office_is_not_flagged(project):
     edit_cell(project, "bonuses", 2, "note", "Vladimir Putin signed the law on 4 November 2025.")
-    assert [p for p in validate(project, ["bonuses"]) if p.code.startswith("personal-")] == []
+    assert [p for p in text_problems(project, "bonuses") if p.code.startswith("personal-")] == []
 
 
 # Private individuals the report names; they must never appear in the data (principle 3).
