@@ -18,11 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from . import docs, history, readme, site, sqlite, swap, xlsx
+from . import docs, history, sqlite, swap
 from .citation import CITATION_KEYS, citation_cff, citation_text, identifier_url
 from .problems import DataInvalid, errors_in
 from .tables import csv_cell, json_value, read_typed_rows
@@ -34,7 +30,7 @@ MEDIATYPES = {"csv": "text/csv", "json": "application/json", "parquet": "applica
               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
               "sqlite": "application/vnd.sqlite3"}
 PANDAS_TYPES = {"integer": "Int64", "number": "Float64"}
-ARROW_TYPES = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32()}
+ARROW_TYPES = {"string": "string", "integer": "int64", "number": "float64", "date": "date32"}  # pyarrow type names
 
 
 Progress = Callable[[int, int, str], None] | None
@@ -70,6 +66,10 @@ def json_bytes(rows: list[dict], names: list[str]) -> bytes:
 def parquet_bytes(rows: list[dict], schema: dict) -> bytes:
     """Typed Parquet. The pandas metadata makes readers restore nullable integers and
     numbers (Int64, Float64) with missing values as nulls, not NaN."""
+    import pandas as pd  # the writers' libraries load when a build writes, not when validate runs
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     columns, fields = {}, []
     for field in schema["fields"]:
         name, kind = field["name"], field["type"]
@@ -77,7 +77,7 @@ def parquet_bytes(rows: list[dict], schema: dict) -> bytes:
         if kind == "number":
             values = [None if v is None else float(v) for v in values]
         columns[name] = pd.Series(values, dtype=PANDAS_TYPES.get(kind, object))
-        fields.append(pa.field(name, ARROW_TYPES[kind], nullable=True))
+        fields.append(pa.field(name, getattr(pa, ARROW_TYPES[kind])(), nullable=True))
     frame = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
     table = pa.Table.from_pandas(frame, schema=pa.schema(fields), preserve_index=False)
     sink = pa.BufferOutputStream()
@@ -165,6 +165,7 @@ def write_package(root: Path, target: Path, progress: Progress = None,
     """Write every file of the package into `target` (an empty folder).
 
     `typed` holds tables validation already read and typed; any other table is read here."""
+    from . import site, xlsx  # XlsxWriter and the site's code load only when a build writes
     typed = typed or {}
     schemas_dir = root / "schemas"
     names = table_names(schemas_dir)
@@ -205,6 +206,7 @@ def write_package(root: Path, target: Path, progress: Progress = None,
 def write_release_guide(root: Path, target: Path, descriptor: dict, tables: dict, released: bool) -> None:
     """The files that let a download explain itself: README.md, LICENSE, CITATION.cff and,
     for a release, the changes.csv of that release."""
+    from . import readme  # Jinja2 loads only when a build writes
     meta = package_metadata(root / "schemas")
     changes = history.release_folder(root, descriptor["version"]) / "changes.csv"
     has_changes = released and changes.is_file() and not changes.is_symlink()
