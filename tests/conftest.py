@@ -76,6 +76,14 @@ def built(tmp_path_factory) -> Path:
     return root / "dist"
 
 
+@pytest.fixture
+def built_project(project: Path, built: Path) -> Path:
+    """A copy of the project with the dist/ a build of it writes (copied from the session's one build:
+    the same inputs give byte-identical files), for tests that need a previous dist/."""
+    shutil.copytree(built, project / "dist")
+    return project
+
+
 def text_problems(root: Path, table: str) -> list:
     """What validate finds by reading one table's text (cell counts, hygiene, privacy), without the
     frictionless and Great Expectations passes: for tests of one cell's check."""
