@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("schemas", "releases", "LICENSES")
 GROWN = ("casualties", "indicators", "events")
 FIRST_DAY = date(2022, 2, 24)  # the earliest date every grown table accepts
+FIRST_EVENT_DAY = date(2000, 1, 1)  # events go back further (schemas/events.yaml has no earliest_date)
 LAST_DAY = date(2025, 12, 31)  # before any day the bench is run
 DAYS = (LAST_DAY - FIRST_DAY).days
 # The fact key of each grown table (schemas/<table>.yaml x-checks.fact_key); rows with a conflict_id are exempt.
@@ -61,7 +62,7 @@ def _dated(row: dict, rng: random.Random, force: bool) -> None:
             row["date_basis"] = "stated"
     else:
         if row["date"] or force:
-            start = _day(rng)
+            start = _day(rng, FIRST_EVENT_DAY)
             row["date"] = start.isoformat()
             if row["date_precision"] == "unknown":
                 row["date_precision"] = "day"
@@ -80,8 +81,8 @@ def grown_rows(table: str, rows: list[dict], count: int, regions: list[str], rng
         template = rows[rng.randrange(len(rows))]
         for attempt in range(50):
             row = dict(template, id=f"{template['id']}-b{number}", group_id="", conflict_id="", correction_note="")
-            if row["region_code"].startswith("RU-"):
-                row["region_code"] = rng.choice(regions)
+            if row["region_code"].startswith("RU-") or (table == "events" and attempt > 3 and not row["region_code"]):
+                row["region_code"] = rng.choice(regions)  # an event of no place recurs in a region
             _dated(row, rng, force=attempt > 3)
             fact = tuple(row[k] for k in key)
             if fact not in seen:

@@ -198,6 +198,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=420)
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the rows of bench/results/bench.csv for sizes not measured this time")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     load = os.getloadavg()[0]
@@ -208,8 +210,26 @@ def main() -> None:
             f"`recruitment validate --root P`, `recruitment build --root P` (validates, then writes every "
             f"output), `frictionless validate P/upstream-datapackage.json` (the same CSVs and schemas), "
             f"`python -c 'import great_expectations'`.")
-    results = run(sizes, args.runs, args.timeout, lambda results: write_results(results, note))
+    kept = [row for row in earlier_results() if row["rows"] not in sizes] if args.keep else []
+    results = kept + run(sizes, args.runs, args.timeout, lambda results: write_results(kept + results, note))
     print(markdown(results, note))
+
+
+def earlier_results() -> list[dict]:
+    """The rows of the last bench.csv, numbers as numbers."""
+    def value(text: str):
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                return float(text)
+            except ValueError:
+                return text
+    path = RESULTS / "bench.csv"
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [{key: value(text) for key, text in row.items()} for row in csv.DictReader(handle)]
 
 
 def write_results(results: list[dict], note: str) -> None:
