@@ -5,6 +5,7 @@
 # make archive:         zip dist/ under build/release/ with SHA256SUMS
 # make changes:         what raw/ changes since the last release, as Markdown (build/changes/changes.md)
 # make release:         cut and commit a release (BUMP=major|minor|patch or VERSION=x.y.z, SUMMARY=file.md)
+# make bench:          validate/build vs upstream frictionless at 1k-1M rows (SIZES=1000,10000 RUNS=3), bench/results/
 # make clean:           remove the virtualenv and caches (dist/ is committed and stays)
 PYTHON ?= python3
 VENV   := .venv
@@ -18,7 +19,7 @@ INPUTS := $(wildcard raw/*.csv) $(wildcard schemas/*.yaml) $(wildcard schemas/*.
 FORMAT ?= text
 
 .DEFAULT_GOAL := build
-.PHONY: build validate test clean expectations archive changes release
+.PHONY: build validate test clean expectations archive changes release bench
 
 build: dist/datapackage.json
 
@@ -41,6 +42,9 @@ validate: $(STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(if $(SIZES),--sizes $(SIZES)) $(if $(RUNS),--runs $(RUNS))
 
 expectations: $(STAMP)
 	$(BIN)/recruitment expectations

@@ -18,17 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from . import docs, history, readme, site, sqlite, swap, xlsx
+from . import docs, history, sqlite, swap
 from .citation import CITATION_KEYS, citation_cff, citation_text, identifier_url
 from .fieldtypes import arrow_type, field_type
 from .problems import DataInvalid, errors_in
 from .tables import csv_cell, json_value, read_typed_rows
 from .schemas import package_metadata, table_names, table_schema, table_title
-from .validate import validate
+from .validate import checked_tables
 
 FORMATS = ("csv", "json", "parquet")
 MEDIATYPES = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet",
@@ -69,6 +65,10 @@ def json_bytes(rows: list[dict], names: list[str]) -> bytes:
 def parquet_bytes(rows: list[dict], schema: dict) -> bytes:
     """Typed Parquet. The pandas metadata makes readers restore nullable integers and
     numbers (Int64, Float64) with missing values as nulls, not NaN."""
+    import pandas as pd  # the writers' libraries load when a build writes, not when validate runs
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     columns, fields = {}, []
     for field in schema["fields"]:
         name, kind = field["name"], field["type"]
@@ -164,8 +164,13 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def write_package(root: Path, target: Path, progress: Progress = None) -> BuildResult:
-    """Write every file of the package into `target` (an empty folder)."""
+def write_package(root: Path, target: Path, progress: Progress = None,
+                  typed: dict[str, list[dict]] | None = None) -> BuildResult:
+    """Write every file of the package into `target` (an empty folder).
+
+    `typed` holds tables validation already read and typed; any other table is read here."""
+    from . import site, xlsx  # XlsxWriter and the site's code load only when a build writes
+    typed = typed or {}
     schemas_dir = root / "schemas"
     names = table_names(schemas_dir)
     step = _stepper(progress, len(names) + 3)
@@ -173,7 +178,7 @@ def write_package(root: Path, target: Path, progress: Progress = None) -> BuildR
     for table in names:
         step(f"table {table}")
         schema = table_schema(schemas_dir, table)
-        tables[table] = read_typed_rows(root, table, schema)
+        tables[table] = typed[table] if table in typed else read_typed_rows(root, table, schema)
         for fmt in FORMATS:
             data = file_bytes(tables[table], schema, fmt)
             _write(target / fmt / f"{table}.{fmt}", data)
@@ -205,6 +210,7 @@ def write_package(root: Path, target: Path, progress: Progress = None) -> BuildR
 def write_release_guide(root: Path, target: Path, descriptor: dict, tables: dict, released: bool) -> None:
     """The files that let a download explain itself: README.md, LICENSE, CITATION.cff and,
     for a release, the changes.csv of that release."""
+    from . import readme  # Jinja2 loads only when a build writes
     meta = package_metadata(root / "schemas")
     changes = history.release_folder(root, descriptor["version"]) / "changes.csv"
     has_changes = released and changes.is_file() and not changes.is_symlink()
@@ -237,7 +243,7 @@ def build(root: Path | str = ".", dist: Path | str | None = None, progress: Prog
     """
     root = Path(root)
     dist = Path(dist) if dist is not None else root / "dist"
-    problems = validate(root)
+    problems, typed = checked_tables(root)
     if errors_in(problems):
         raise DataInvalid(problems)
     dist.parent.mkdir(parents=True, exist_ok=True)
@@ -245,7 +251,7 @@ def build(root: Path | str = ".", dist: Path | str | None = None, progress: Prog
     staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.new-", dir=dist.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; dist/ is for everyone to read
     try:
-        result = write_package(root, staging, progress)
+        result = write_package(root, staging, progress, typed)
         swap.replace_directory(staging, dist)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -129,6 +129,10 @@ ADDRESSES = re.compile(
     rf"|\b(?:[{UPPER}][\w'-]*\s+){{1,3}}(?:{STREET_TYPES})\.?\s*,?\s*(?:No\.?\s*)?\d{{1,4}}\b")
 
 
+DIGIT = re.compile(r"\d")
+CAPITAL = re.compile(rf"[{UPPER}]")
+
+
 def _mask_urls(text: str) -> str:
     """The text with every URL blanked (same length), so digits and words in links are not read."""
     return URL.sub(lambda m: " " * len(m.group()), text)
@@ -259,11 +263,13 @@ def findings(text: str) -> list[Finding]:
     masked = _mask_urls(text)
     for match in EMAIL_ADDRESS.finditer(masked):
         masked = masked[:match.start()] + " " * (match.end() - match.start()) + masked[match.end():]
-    found += [Finding(BIRTH_DATE, m.start(), m.end(), m.group()) for m in BIRTH.finditer(masked)]
-    found += list(_id_numbers(masked))
-    found += list(_phones(masked))
-    found += [Finding(ADDRESS, m.start(), m.end(), m.group()) for m in ADDRESSES.finditer(masked)]
-    found += [Finding(NAME, start, end, text[start:end]) for start, end in _name_spans(masked)]
+    if DIGIT.search(masked):  # dates of birth, id and phone numbers, addresses: each has a digit
+        found += [Finding(BIRTH_DATE, m.start(), m.end(), m.group()) for m in BIRTH.finditer(masked)]
+        found += list(_id_numbers(masked))
+        found += list(_phones(masked))
+        found += [Finding(ADDRESS, m.start(), m.end(), m.group()) for m in ADDRESSES.finditer(masked)]
+    if CAPITAL.search(masked):  # every rule for a name needs a capital letter
+        found += [Finding(NAME, start, end, text[start:end]) for start, end in _name_spans(masked)]
     return _without_overlaps(found)
 
 

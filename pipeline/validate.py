@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from frictionless import Package, errors, system
@@ -27,7 +27,7 @@ from .problems import ERROR, WARNING, Problem, UsageProblem
 from .retired import retired_id_problems
 from .schemas import table_names, table_schema
 from .suggest import suggestion
-from .tables import read_typed_rows, typed_frame
+from .tables import typed_frame, typed_rows
 
 BOM = "\ufeff"
 # frictionless raises the csv module's cell size limit for the whole process; do the
@@ -142,18 +142,34 @@ def read_raw_table(root: Path, name: str, schema: dict, public: PublicPersons = 
     if table.header == expected:
         table.parsed = True
         types = [f["type"] for f in schema["fields"]]
+        checked: dict[tuple[int, str], tuple[Problem, ...]] = {}  # each distinct cell of a column is checked once
         for line, cells in rows[1:]:
             if cells and len(cells) != len(expected) and not any("\n" in cell or "\r" in cell for cell in cells):
                 table.misshapen.add(line)
                 table.problems.append(_cell_count_problem(table, line, cells, schema))
                 continue  # one problem for the row; its shifted cells would only echo it
             for index, cell in enumerate(cells[: len(expected)]):
-                table.problems.extend(cell_problems(table.display, line, index + 1, expected[index], cell,
-                                                    types[index] == "string", public))
-                for problem in number_problems(table.display, line, index + 1, expected[index], cell, types[index]):
-                    table.bad_cells.add((line, index + 1))
-                    table.problems.append(problem)
+                if not cell:
+                    continue  # an empty cell has no text to check
+                found = checked.get((index, cell))
+                if found is None:
+                    if len(checked) > CHECKED_CELLS:
+                        checked.clear()
+                    found = checked[index, cell] = _cell_checks(expected[index], cell, types[index], public)
+                for problem in found:
+                    if problem.code == "type-error":
+                        table.bad_cells.add((line, index + 1))
+                    table.problems.append(replace(problem, file=table.display, line=line, column=index + 1))
     return table
+
+
+CHECKED_CELLS = 200_000  # distinct cells remembered per table while reading it
+
+
+def _cell_checks(field_name: str, cell: str, field_type: str, public: PublicPersons) -> tuple[Problem, ...]:
+    """The problems of one cell's text, placed nowhere yet (file, line and column are filled in per row)."""
+    return (*cell_problems("", 0, 0, field_name, cell, field_type == "string", public),
+            *number_problems("", 0, 0, field_name, cell, field_type))
 
 
 THOUSANDS = re.compile(r"-?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
@@ -337,10 +353,16 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
     `only` limits the report to these tables (names or `raw/<name>.csv` paths);
     the other tables are still read so that foreign keys can be checked.
     """
+    return checked_tables(root, only)[0]
+
+
+def checked_tables(root: Path | str = ".", only: list[str] | None = None) -> tuple[list[Problem], dict[str, list[dict]]]:
+    """What `validate` says, and the typed rows (sorted by primary key) of each table that read without
+    errors: the build writes these, so a table is read and typed once."""
     root = Path(root)
     links = link_problems(root)
     if links:  # nothing is read through a link, so nothing else can be checked yet
-        return sorted(links)
+        return sorted(links), {}
     schemas_dir = root / "schemas"
     names = table_names(schemas_dir)
     selected = _selected_tables(names, only)
@@ -374,7 +396,8 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
     malformed = {(p.file, p.line, p.column) for p in structural if p.code in (catalogue.PATTERN_CONSTRAINT, catalogue.TYPE_ERROR)}
     structural = [p for p in structural if not (p.code == catalogue.FOREIGN_KEY and (p.file, p.line, p.column) in malformed)]
     problems += [p for p in structural if p.file in {tables[name].display for name in selected}]
-    problems += expectation_problems(root, tables, schemas, selected, structural)
+    expected, typed = expectation_problems(root, tables, schemas, selected, structural)
+    problems += expected
     places = {(p.file, p.line, p.column) for p in problems if p.is_error}
     for name in selected:  # a cell already in error (say, an unclosed quote) is not also said to be too long
         problems += [p for p in long_cell_problems(tables[name].display, tables[name].header, tables[name].rows[1:])
@@ -383,22 +406,24 @@ def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Prob
     problems += lost_rows_problems(root, {name: (tables[name].display, len(tables[name].rows[1:]))
                                           for name in selected
                                           if tables[name].parsed and tables[name].display not in failed})
-    return sorted(problems)
+    return sorted(problems), typed
 
 
-def expectation_problems(root: Path, tables: dict[str, RawTable], schemas: dict[str, dict],
-                         selected: list[str], structural: list[Problem]) -> list[Problem]:
-    """The Great Expectations layer, on every selected table that frictionless read without errors."""
+def expectation_problems(root: Path, tables: dict[str, RawTable], schemas: dict[str, dict], selected: list[str],
+                         structural: list[Problem]) -> tuple[list[Problem], dict[str, list[dict]]]:
+    """The Great Expectations layer, on every selected table that frictionless read without errors;
+    and the typed rows of those tables."""
     broken = {p.file for p in structural if p.is_error}
-    frames = {}
+    frames, typed = {}, {}
     for name, table in tables.items():
         if table.readable and table.display not in broken and not table.misshapen and not table.bad_cells:
-            frames[name] = (typed_frame(read_typed_rows(root, name, schemas[name]), schemas[name]), schemas[name])
+            typed[name] = typed_rows(table.rows[1:], schemas[name])
+            frames[name] = (typed_frame(typed[name], schemas[name]), schemas[name])
     unread = [name for name in tables if name not in frames
               and any(f["name"] == "source_id" for f in schemas[name]["fields"])]
     parameters = default_parameters(frames, unread)
     checked = {name: frames[name] for name in selected if name in frames}
-    return run_suites(checked, root / "schemas", parameters)
+    return run_suites(checked, root / "schemas", parameters), typed
 
 
 def _selected_tables(names: list[str], only: list[str] | None) -> list[str]:

@@ -28,6 +28,21 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 LINE_HEIGHT = 15  # points per line of text at the default font size
 README_WIDTHS = [32, 110]
 README_SHEET, DICTIONARY_SHEET = "README", "Data dictionary"
+SHEET_ROWS = 1_048_576  # rows a worksheet holds (Excel, LibreOffice), its header row included
+SHEET_NAME = 31  # characters in a worksheet's name
+
+
+def table_sheets(name: str, count: int, sheet_rows: int = SHEET_ROWS) -> list[tuple[str, int, int]]:
+    """(sheet name, first row, end row) of each sheet a table of `count` rows takes.
+
+    A table longer than a sheet holds goes on to `name (2)`, `name (3)` ...: split, never cut."""
+    per_sheet = sheet_rows - 1  # the header row repeats on every sheet
+    starts = range(0, max(count, 1), per_sheet)
+    sheets = []
+    for number, start in enumerate(starts, start=1):
+        suffix = "" if number == 1 else f" ({number})"
+        sheets.append((name[:SHEET_NAME - len(suffix)] + suffix, start, min(start + per_sheet, count)))
+    return sheets
 
 
 def references(schema: dict) -> dict[str, str]:
@@ -127,6 +142,7 @@ README_TEXT = {
         "cells": "Each table sheet has one row per fact. Missing values are empty cells, dates are "
                  "dates (yyyy-mm-dd), figures are numbers in plain units. Columns ending in _no are "
                  "Norwegian bokmål.",
+        "split": "; more than a sheet holds, so split over the sheets {sheets}, at most {rows} rows each",
         "uncertainty": "Reading the uncertainty columns",
         "uncertainty_text": "A figure is never more certain than its source: read it together with its "
                             "qualifier, bounds and unit.",
@@ -139,6 +155,8 @@ README_TEXT = {
         "cells": "Hvert tabellark har én rad per faktum. Manglende verdier er tomme celler, datoer er "
                  "datoer (åååå-mm-dd), og tall er tall i enkle enheter. Kolonner som slutter på _no, "
                  "er på norsk bokmål.",
+        "split": "; flere rader enn ett ark rommer, så tabellen er delt på arkene {sheets}, høyst {rows} rader "
+                 "i hvert",
         "uncertainty": "Slik leser du usikkerhetskolonnene",
         "uncertainty_text": "Et tall er aldri sikrere enn kilden sin: les det sammen med forbeholdet, "
                             "grensene og enheten.",
@@ -146,7 +164,8 @@ README_TEXT = {
 }
 
 
-def readme_rows(descriptor: dict, tables: dict[str, list[dict]], language: str = "en") -> list[tuple[str, str]]:
+def readme_rows(descriptor: dict, tables: dict[str, list[dict]], language: str = "en",
+                sheet_rows: int = SHEET_ROWS) -> list[tuple[str, str]]:
     """The README sheet in one language (`en` or `no`) as (label, text) rows; an empty label continues a section."""
     text = README_TEXT[language]
     title, description = LANGUAGE_KEYS[language]
@@ -162,7 +181,11 @@ def readme_rows(descriptor: dict, tables: dict[str, list[dict]], language: str =
         (text["sheets"], f"{DICTIONARY_SHEET}: {text['dictionary']}"),
     ]
     for resource in table_resources(descriptor):
-        rows.append(("", f"{resource['name']}: {resource[title]} ({len(tables[resource['name']])} {text['rows']}). "
+        count = len(tables[resource["name"]])
+        sheets = table_sheets(resource["name"], count, sheet_rows)
+        where = "" if len(sheets) == 1 else text["split"].format(
+            sheets=", ".join(name for name, _, _ in sheets), rows=sheet_rows - 1)
+        rows.append(("", f"{resource['name']}: {resource[title]} ({count} {text['rows']}{where}). "
                          f"{resource[description]}"))
     rows += [("", text["cells"]), ("", ""), (text["uncertainty"], text["uncertainty_text"])]
     rows += [(f"{f['name']}", f"{f[title]}: {f[description]}") for f in uncertainty_fields(descriptor)]
@@ -183,7 +206,7 @@ def dictionary_rows(descriptor: dict) -> list[list]:
     return rows
 
 
-def write_readme(writer: Writer, descriptor: dict, tables: dict[str, list[dict]]) -> None:
+def write_readme(writer: Writer, descriptor: dict, tables: dict[str, list[dict]], sheet_rows: int = SHEET_ROWS) -> None:
     sheet = writer.workbook.add_worksheet(README_SHEET)
     for col, width in enumerate(README_WIDTHS):
         sheet.set_column(col, col, width)
@@ -191,13 +214,13 @@ def write_readme(writer: Writer, descriptor: dict, tables: dict[str, list[dict]]
     row = 0
     for language, (title, _) in LANGUAGE_KEYS.items():
         writer.cell(sheet, row, 0, descriptor[title], writer.title)
-        for row, (label, text) in enumerate(readme_rows(descriptor, tables, language), start=row + 2):
+        for row, (label, text) in enumerate(readme_rows(descriptor, tables, language, sheet_rows), start=row + 2):
             writer.row(sheet, row, [label or None, text or None], README_WIDTHS, {1}, writer.bold)
         row += 3
 
 
-def xlsx_bytes(descriptor: dict, tables: dict[str, list[dict]]) -> bytes:
-    """The spreadsheet edition of the package as .xlsx bytes."""
+def xlsx_bytes(descriptor: dict, tables: dict[str, list[dict]], sheet_rows: int = SHEET_ROWS) -> bytes:
+    """The spreadsheet edition of the package as .xlsx bytes (a sheet holds `sheet_rows` rows, header included)."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     workbook.set_properties({
@@ -209,13 +232,14 @@ def xlsx_bytes(descriptor: dict, tables: dict[str, list[dict]]) -> bytes:
         "created": CREATED,
     })
     writer = Writer(workbook)
-    write_readme(writer, descriptor, tables)
+    write_readme(writer, descriptor, tables, sheet_rows)
     writer.grid(DICTIONARY_SHEET, ["table", "field", "title", "type", "constraints", "references", "description",
                                    "title_no", "description_no"],
                 dictionary_rows(descriptor), wrap={4, 6, 8})
     for resource in table_resources(descriptor):
         names = [f["name"] for f in resource["schema"]["fields"]]
-        rows = [[row[n] for n in names] for row in tables[resource["name"]]]
-        writer.grid(resource["name"][:31], names, rows)
+        rows = tables[resource["name"]]
+        for sheet, start, end in table_sheets(resource["name"], len(rows), sheet_rows):
+            writer.grid(sheet, names, [[row[n] for n in names] for row in rows[start:end]])
     workbook.close()
     return buffer.getvalue()

@@ -91,6 +91,25 @@ def built(tmp_path_factory) -> Path:
     return root / "dist"
 
 
+@pytest.fixture
+def built_project(project: Path, built: Path) -> Path:
+    """A copy of the project with the dist/ a build of it writes (copied from the session's one build:
+    the same inputs give byte-identical files), for tests that need a previous dist/."""
+    shutil.copytree(built, project / "dist")
+    return project
+
+
+def text_problems(root: Path, table: str) -> list:
+    """What validate finds by reading one table's text (cell counts, hygiene, privacy), without the
+    frictionless and Great Expectations passes: for tests of one cell's check."""
+    from pipeline.privacy import read_public_persons
+    from pipeline.schemas import table_schema
+    from pipeline.validate import read_raw_table
+
+    public, _ = read_public_persons(root)
+    return read_raw_table(root, table, table_schema(root / "schemas", table), public).problems
+
+
 def edit_cell(root: Path, table: str, line: int, column: str, value: str) -> None:
     """Set one cell of raw/<table>.csv (line as an editor counts it, header is line 1)."""
     import csv

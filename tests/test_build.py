@@ -127,8 +127,8 @@ def test_parquet_columns_are_typed(built):
     assert types["footnote"] == "int64"
 
 
-def test_invalid_data_builds_nothing(project, built):
-    build(project)
+def test_invalid_data_builds_nothing(built_project):
+    project = built_project
     before = tree_bytes(project / "dist")
     edit_cell(project, "regions", 2, "federal_district_id", "nowhere")
     with pytest.raises(DataInvalid):
@@ -137,8 +137,8 @@ def test_invalid_data_builds_nothing(project, built):
     assert sorted(p.name for p in project.iterdir()) == sorted(["dist", *BUILD_INPUTS])
 
 
-def test_crash_half_way_leaves_previous_dist(project, monkeypatch):
-    build(project)
+def test_crash_half_way_leaves_previous_dist(built_project, monkeypatch):
+    project = built_project
     before = tree_bytes(project / "dist")
     edit_cell(project, "federal_districts", 2, "name_en", "Changed")
     build_module = importlib.import_module("pipeline.build")

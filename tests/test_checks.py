@@ -14,7 +14,7 @@ from pipeline import validate
 from pipeline.expectations import generate_suite, suite_path, suite_text
 from pipeline.schemas import table_names, table_schema
 
-from .conftest import ROOT, copy_row, edit_cell, header_of, line_of
+from .conftest import ROOT, copy_row, edit_cell, header_of, line_of, text_problems
 
 
 def problems_at(root, table: str, line: int) -> list[str]:
@@ -174,7 +174,7 @@ HYGIENE = [
 def test_text_hygiene(project, label, cell, code, message):
     line = line_of(project, "regions", "RU-TA")
     edit_cell(project, "regions", line, "name_en", cell)
-    found = [p for p in validate(project, ["regions"]) if p.code == code]
+    found = [p for p in text_problems(project, "regions") if p.code == code]
     assert [(p.line, p.column, p.message) for p in found] == [(line, 3, message)]
 
 
@@ -190,14 +190,14 @@ PRIVATE = [
 def test_privacy_guard(project, label, note, code):
     """The guard's first cases (tests/test_privacy.py has the rest), now with a code per kind of data."""
     edit_cell(project, "bonuses", 2, "note", note)
-    found = [p for p in validate(project, ["bonuses"]) if p.code == code]
+    found = [p for p in text_problems(project, "bonuses") if p.code == code]
     assert found and all(p.line == 2 and p.field_name == "note" and p.is_error for p in found)
 
 
 def test_public_official_in_office_is_not_flagged(project):
     """The listed official's name passes; the same cell's birth date does not (so the guard did run on it)."""
     edit_cell(project, "bonuses", 2, "note", "Vladimir Putin, born 7 October 1952, signed the law on 4 November 2025.")
-    found = [p for p in validate(project, ["bonuses"]) if p.code.startswith("personal-")]
+    found = [p for p in text_problems(project, "bonuses") if p.code.startswith("personal-")]
     assert [(p.line, p.field_name, p.code) for p in found] == [(2, "note", "personal-birth-date")]
 
 

@@ -119,6 +119,27 @@ def test_xlsx_writes_formula_like_text_and_any_letters_as_plain_strings():
     assert sheet.max_column == 3  # __line__ is left out
 
 
+def test_xlsx_splits_a_table_longer_than_a_sheet_over_several_sheets_and_says_so():
+    schema = {"fields": [{"name": "id", "type": "integer", "title": "Id", "description": "An id."}],
+              "primaryKey": ["id"]}
+    descriptor = {"name": "test", "title": "Test", "version": "1.0.0", "description": "A test package.",
+                  "licenses": [{"name": "CC-BY-4.0"}],
+                  "resources": [{"name": "a-table-with-a-name-of-thirty-one", "format": "csv", "title": "Long",
+                                 "description": "Long.", "schema": schema}]}
+    name = descriptor["resources"][0]["name"]
+    rows = [{"id": number} for number in range(1, 8)]
+    # a sheet of 4 rows holds the header and 3 rows: 7 rows take 3 sheets
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(descriptor, {name: rows}, sheet_rows=4)))
+    sheets = workbook.sheetnames[2:]
+    assert sheets == [name[:31], name[:27] + " (2)", name[:27] + " (3)"]
+    assert all(workbook[sheet]["A1"].value == "id" for sheet in sheets)
+    values = [row[0] for sheet in sheets for row in workbook[sheet].iter_rows(min_row=2, values_only=True)]
+    assert values == list(range(1, 8))  # every row, in order, none cut
+    readme = "\n".join(str(v) for row in workbook[README_SHEET].iter_rows(values_only=True) for v in row if v)
+    assert f"(7 rows; more than a sheet holds, so split over the sheets {', '.join(sheets)}, at most 3 rows each)" \
+        in readme
+
+
 def test_xlsx_readme_and_dictionary_describe_the_package(workbook, descriptor):
     readme = "\n".join(str(v) for row in workbook[README_SHEET].iter_rows(values_only=True) for v in row if v)
     for text in (descriptor["title"], descriptor["version"], descriptor["licenses"][0]["name"], "How to cite",

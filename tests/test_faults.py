@@ -25,8 +25,8 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_the_next_build_removes_what_a_killed_build_left(project):
-    build(project)
+def test_the_next_build_removes_what_a_killed_build_left(built_project):
+    project = built_project
     leftover = project / ".dist.new-k1ll3d"
     (leftover / "csv").mkdir(parents=True)
     (leftover / "csv" / "half.csv").write_text("id\n", encoding="utf-8")
@@ -36,8 +36,8 @@ def test_the_next_build_removes_what_a_killed_build_left(project):
     assert not leftover.exists()
 
 
-def test_a_full_disk_is_exit_1_and_changes_nothing(project, monkeypatch):
-    build(project)
+def test_a_full_disk_is_exit_1_and_changes_nothing(built_project, monkeypatch):
+    project = built_project
     before = tree(project / "dist")
 
     def full(path, data):
@@ -52,8 +52,8 @@ def test_a_full_disk_is_exit_1_and_changes_nothing(project, monkeypatch):
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".")) == []
 
 
-def test_an_archive_never_leaves_a_partial_file(project, monkeypatch):
-    build(project)
+def test_an_archive_never_leaves_a_partial_file(built_project, monkeypatch):
+    project = built_project
     out = project / "build" / "release"
     out.mkdir(parents=True)
     (out / "russia-war-recruitment-0.0.1.zip.partial").write_bytes(b"killed")  # from a killed run

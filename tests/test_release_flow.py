@@ -137,14 +137,13 @@ def test_with_no_recorded_release_release_refuses_and_says_why(tmp_path):
         release(root, commit=False)
 
 
-def as_if_released(root: Path) -> str:
-    """Record the data under `root` as the release of its package.yaml version (in this copy only)."""
+def as_if_released(root: Path, built: Path) -> str:
+    """Record the data under `root` as the release of its package.yaml version (in this copy only);
+    `built` is a build of the same inputs (the session's)."""
     from pipeline.schemas import package_metadata
 
     version = package_metadata(root / "schemas")["version"]
-    scratch = root / "build" / "scratch"
-    build(root, scratch)
-    descriptor = json.loads((scratch / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor = json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
     record = {"version": version, "released": "2026-01-01",
               "fingerprint": history.fingerprint([r for r in descriptor["resources"] if r.get("format") == "csv"])}
     (history.release_folder(root, version)).mkdir(parents=True, exist_ok=True)
@@ -152,9 +151,9 @@ def as_if_released(root: Path) -> str:
     return version
 
 
-def test_an_unreleased_state_gets_a_version_and_a_name_no_release_has(tmp_path):
+def test_an_unreleased_state_gets_a_version_and_a_name_no_release_has(tmp_path, built):
     root = copy_project(tmp_path / "project")
-    version = as_if_released(root)
+    version = as_if_released(root, built)
     build(root)
     released = archive(root)
     assert (released.version, released.released) == (version, True)
@@ -171,9 +170,9 @@ def test_an_unreleased_state_gets_a_version_and_a_name_no_release_has(tmp_path):
     assert "not a release" in (root / "dist" / "README.md").read_text(encoding="utf-8")
 
 
-def test_a_zip_of_a_releases_data_with_other_bytes_is_not_named_as_the_release(tmp_path):
+def test_a_zip_of_a_releases_data_with_other_bytes_is_not_named_as_the_release(tmp_path, built):
     root = copy_project(tmp_path / "project")
-    version = as_if_released(root)
+    version = as_if_released(root, built)
     build(root)
     record_path = history.release_folder(root, version) / "release.json"
     record = json.loads(record_path.read_text(encoding="utf-8"))
