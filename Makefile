@@ -11,8 +11,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 INPUTS := $(wildcard raw/*.csv) $(wildcard schemas/*.yaml) $(wildcard schemas/*.csv) \
-          $(wildcard schemas/expectations/*.json) $(wildcard pipeline/*.py) $(wildcard pipeline/site_assets/*) \
-          $(wildcard pipeline/templates/*) $(wildcard pipeline/privacy_data/*) $(wildcard releases/*/release.json) $(wildcard releases/*/changes.csv) \
+          $(wildcard schemas/expectations/*.json) $(wildcard pipeline/*.py) $(wildcard pipeline/site/*.py) $(wildcard pipeline/site/*.csv) \
+          $(wildcard pipeline/site/assets/*) $(wildcard pipeline/site/templates/*) $(wildcard pipeline/templates/*) $(wildcard pipeline/privacy_data/*) $(wildcard releases/*/release.json) $(wildcard releases/*/changes.csv) \
           $(wildcard LICENSES/*)
 FORMAT ?= text
 
