@@ -469,7 +469,32 @@ def test_table_pages_sort_and_filter(browser, server, inputs):
     shown = page.locator("#data tbody tr:not([hidden])")
     assert shown.count() == sum(1 for r in rows if r["region_code"] == "RU-BU")
 
-    page.locator('#data a[href^="table-sources.html#"]').first.click()
+    page.locator('#data tbody tr:not([hidden]) a[href^="table-sources.html#"]').first.click()
     page.wait_for_url(f"{server}/site/table-sources.html#*")
     assert page.locator(f"tr[id='{page.url.split('#')[1]}']").count() == 1
     page.close()
+
+
+# ---- the map page, when pipeline.tilemap is there -------------------------------------------
+
+def test_the_map_page_draws_every_layer_of_pipeline_tilemap_and_links_tiles_to_profiles(inputs, monkeypatch):
+    import importlib.machinery
+    import sys
+    import types
+
+    from markupsafe import Markup
+
+    tilemap = types.ModuleType("pipeline.tilemap")
+    tilemap.__spec__ = importlib.machinery.ModuleSpec("pipeline.tilemap", None)
+    tilemap.map_layers = lambda tables: ["deaths", "bonuses"]
+    tilemap.render_tile_map = lambda layer, lang, href_for: Markup(
+        f'<svg role="img" aria-label="{layer} {lang}"><a href="{href_for("RU-BU")}"><rect/></a></svg>')
+    monkeypatch.setitem(sys.modules, "pipeline.tilemap", tilemap)
+    built = site_pages(*inputs)
+    for lang in ("", "no/"):
+        page = built[f"{lang}map.html"]
+        assert f'aria-label="deaths {lang.rstrip("/") or "en"}"' in page and "aria-label=\"bonuses" in page
+        assert '<a href="profiles/region-RU-BU.html">' in page
+        assert 'href="map.html"' in built[f"{lang}index.html"]
+    monkeypatch.delitem(sys.modules, "pipeline.tilemap")
+    assert "map.html" not in site_pages(*inputs)

@@ -43,7 +43,7 @@ def language_pages(data: Data, lang: str) -> tuple[list[Page], dict]:
         "name": data.descriptor["name"], "version": data.descriptor["version"],
         "license": data.descriptor["licenses"][0],
         "nav_charts": [(p.path, p.title) for p in charts + maps],
-        "nav_tables": [(p.path, p.context["title"].text) for p in first_pages],
+        "nav_tables": [(p.path, p.context["title"]) for p in first_pages],
     }
     return [index_page(data, lang, cards)] + charts + maps + tables + profile_pages(data, lang), common
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .facts import extent, figure_with_unit
-from .i18n import label, local, say
+from .i18n import Said, label, local, say
 from .layout import Page
 from .lookups import Data, Place
 
@@ -41,17 +41,12 @@ def rows_about(data: Data, kind: str, code: str) -> dict[str, list[dict]]:
 
 
 def ranking_title(data: Data, table: str, row: dict, lang: str) -> str:
+    """What a ranking ranks: 'Mobilised soldier: deaths', 'Contract bonuses: peak (NOK)'."""
     category = data.index["categories"].get(row.get("category_id"))
-    parts = [say(f"group.{table}", lang)]
-    if table == "bonuses":
-        parts.append(label("level", row["level"], lang))
-    else:
-        parts.append(label("measure", row["measure"], lang))
-    if category:
-        parts.append(local(category, "name_en", lang).text)
-    if row.get("unit"):
-        parts.append(label("unit", row["unit"], lang))
-    return " · ".join(parts)
+    what = label("level", row["level"], lang) if table == "bonuses" else label("measure", row["measure"], lang)
+    head = say(f"group.{table}", lang) if table != "casualties" or not category else local(category, "name_en", lang).text
+    unit = label("unit", row.get("unit"), lang)
+    return f"{head}: {what}" + (f" ({unit})" if unit and unit != what else "")
 
 
 def rankings(data: Data, kind: str, code: str, lang: str) -> list[dict]:
@@ -73,7 +68,7 @@ def rankings(data: Data, kind: str, code: str, lang: str) -> list[dict]:
                 continue
             i = positions[0]
             chosen = rows[max(0, i - 1): i + 2]
-            out.append({"title": ranking_title(data, table, rows[0], lang),
+            out.append({"title": Said(ranking_title(data, table, rows[0], lang)),
                         "rank": say("profile.rank", lang, rank=i + 1, total=len(rows)),
                         "entries": [{"place": data.place(r, lang), "figure": figure_with_unit(r, lang),
                                      "href": data.row_href(table, r["id"]), "self": r[key] == code,
@@ -85,7 +80,7 @@ def rankings(data: Data, kind: str, code: str, lang: str) -> list[dict]:
     for rows in named.values():
         if any(r[key] == code for r in rows):
             mine = next(r for r in rows if r[key] == code)
-            out.append({"title": local(mine, "statement", lang).text, "rank": say("profile.ranked_among", lang),
+            out.append({"title": local(mine, "statement", lang), "rank": say("profile.ranked_among", lang),
                         "entries": [{"place": data.place(r, lang), "figure": "", "href": data.row_href("casualties", r["id"]),
                                      "self": r[key] == code, "rank": None} for r in rows]})
     return out
