@@ -16,7 +16,7 @@ from .facts import extent, figure_with_unit, when_text
 from .i18n import Said, label, local, say
 
 PAGE_ROWS = 500  # rows per table page file; a bigger table is split into numbered page files
-PLACE_FIELDS = ("region_code", "federal_district_id", "country_code")
+KIND_FIELD = {"region": "region_code", "district": "federal_district_id", "country": "country_code"}
 
 
 @dataclass
@@ -151,6 +151,18 @@ class Data:
         if row.get("scope") == "russia":
             return Place("russia", "RU", Said(say("table.all_russia", lang)), None)
         return None
+
+    def rows_about(self, kind: str, code: str) -> dict[str, list[dict]]:
+        """table -> rows naming the place (region, district or country), for every table with statements."""
+        if "_rows_by_place" not in self.__dict__:
+            index: dict = defaultdict(lambda: defaultdict(list))
+            for table in self.statement_tables():
+                for row in self.tables[table]:
+                    for place_kind, key in KIND_FIELD.items():
+                        if row.get(key):
+                            index[(place_kind, row[key])][table].append(row)
+            self._rows_by_place = index
+        return self._rows_by_place.get((kind, code), {})
 
     def country_codes(self) -> list[str]:
         """Every foreign country the data names."""

@@ -10,12 +10,11 @@ from collections import defaultdict
 from .facts import extent, figure_with_unit
 from .i18n import Said, label, local, say
 from .layout import Page
-from .lookups import Data, Place
+from .lookups import KIND_FIELD, Data, Place
 
 PROFILE_ROWS = 100  # rows per group shown on a profile; the rest are one link away, in the table
 GROUP_ORDER = ("casualties", "indicators", "bonuses", "penalties", "events", "findings", "foreign_countries")
 RANKED = {"casualties": "measure", "bonuses": "level", "indicators": "measure"}
-KIND_FIELD = {"region": "region_code", "district": "federal_district_id", "country": "country_code"}
 STATUS_GROUPS = ("russian-federal-subject", "occupied-ukrainian-territory", "ukrainian-region")
 
 
@@ -31,13 +30,6 @@ def places(data: Data, lang: str) -> list[tuple[str, list[Place]]]:
     groups.append((say("profile.countries", lang),
                    sorted((data.country(c, lang) for c in data.country_codes()), key=lambda p: p.name.text)))
     return [(heading, chosen) for heading, chosen in groups if chosen]
-
-
-def rows_about(data: Data, kind: str, code: str) -> dict[str, list[dict]]:
-    """table -> rows naming the place, for every table with statements."""
-    key = KIND_FIELD[kind]
-    return {table: [r for r in data.tables[table] if r.get(key) == code]
-            for table in data.statement_tables() if key in {f["name"] for f in data.fields(table)}}
 
 
 def ranking_title(data: Data, table: str, row: dict, lang: str) -> str:
@@ -87,7 +79,7 @@ def rankings(data: Data, kind: str, code: str, lang: str) -> list[dict]:
 
 
 def profile_page(data: Data, place: Place, lang: str) -> Page:
-    found = rows_about(data, place.kind, place.code)
+    found = data.rows_about(place.kind, place.code)
     groups = []
     for table in sorted(found, key=lambda t: GROUP_ORDER.index(t) if t in GROUP_ORDER else len(GROUP_ORDER)):
         rows = found[table]
@@ -114,6 +106,6 @@ def profile_page(data: Data, place: Place, lang: str) -> Page:
 def profile_pages(data: Data, lang: str) -> list[Page]:
     every = [p for _, group in places(data, lang) for p in group]
     index = Page("places.html", "places.html", say("places.title", lang), say("places.description", lang),
-                 {"groups": [(heading, [(p, sum(len(rows) for rows in rows_about(data, p.kind, p.code).values()))
+                 {"groups": [(heading, [(p, sum(len(rows) for rows in data.rows_about(p.kind, p.code).values()))
                                         for p in group]) for heading, group in places(data, lang)]})
     return [index] + [profile_page(data, place, lang) for place in every]
