@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# The descriptor helpers moved to descriptor.py; site.py still imports them from here until it follows.
-from .descriptor import citation, constraints_text, release_date, table_resources, uncertainty_fields  # noqa: F401
+from .descriptor import constraints_text
 from .schemas import package_metadata, table_names, table_schema, table_title
 
 

@@ -1,14 +1,14 @@
-"""The offline HTML report: static checks, then every page in headless Chromium.
+"""The offline HTML report: static checks of the built site, then every page in headless Chromium.
 
 The browser tests need Debian's Chromium at /usr/bin/chromium (`apt-get install chromium`) and the
-Python package playwright (never `playwright install`: no browser is downloaded). They save a
-full-page screenshot of each page to build/test-artifacts/screenshots/<page>.png.
+Python packages playwright and axe-playwright-python (which ships axe-core; never `playwright
+install`: no browser is downloaded). They save screenshots of the front page, the map, a table page
+and two profiles in both languages to build/test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
 import functools
-import html
 import http.server
 import json
 import re
@@ -18,16 +18,22 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from markupsafe import escape
 
+from pipeline.descriptor import table_resources
 from pipeline.site import figure_text, site_pages, write_site
 from pipeline.tables import read_typed_rows
-from pipeline.docs import table_resources
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "build" / "test-artifacts" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
+SHOTS = ("index.html", "map.html", "table-casualties.html", "profiles/region-RU-BU.html", "profiles/country-NP.html")
+
+
+def esc(text: str) -> str:
+    return str(escape(text))
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +49,13 @@ def dist(built: Path) -> Path:
     return built
 
 
+@pytest.fixture(scope="module")
+def built_pages(inputs) -> dict[str, str]:
+    return site_pages(*inputs)
+
+
 def pages(dist: Path) -> list[Path]:
-    return sorted((dist / "site").glob("*.html"))
+    return sorted((dist / "site").rglob("*.html"))
 
 
 class Links(HTMLParser):
@@ -69,19 +80,29 @@ def parsed(page: Path) -> Links:
     return links
 
 
-def test_site_has_front_table_and_chart_pages(dist, inputs):
-    descriptor, _ = inputs
-    names = {p.name for p in pages(dist)}
-    assert {"index.html", "chart-deaths.html", "chart-bonuses.html", "chart-penalties.html",
-            "chart-timeline.html"} <= names
-    assert {f"table-{r['name']}.html" for r in table_resources(descriptor)} <= names
+# ---- the site as files ---------------------------------------------------------------
+
+def test_site_has_every_page_in_both_languages(dist, inputs):
+    descriptor, tables = inputs
+    names = {p.relative_to(dist / "site").as_posix() for p in pages(dist)}
+    expected = {"index.html", "places.html", "chart-deaths.html", "chart-bonuses.html", "chart-penalties.html",
+                "chart-timeline.html"} | {f"table-{r['name']}.html" for r in table_resources(descriptor)}
+    expected |= {f"profiles/region-{r['region_code']}.html" for r in tables["regions"]}
+    expected |= {f"profiles/district-{r['id']}.html" for r in tables["federal_districts"]}
+    expected |= {f"profiles/country-{r['country_code']}.html" for r in tables["foreign_countries"]}
+    assert expected <= names
+    assert {f"no/{name}" for name in expected} <= names
+    assert sum(r["status"] == "russian-federal-subject" for r in tables["regions"]) == 83
 
 
 def test_site_is_reproducible(dist, inputs, tmp_path):
     descriptor, tables = inputs
     write_site(descriptor, tables, tmp_path / "site")
-    assert {p.name: p.read_bytes() for p in (tmp_path / "site").iterdir()} == \
-           {p.name: p.read_bytes() for p in (dist / "site").iterdir()}
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    assert files(tmp_path / "site") == files(dist / "site")
 
 
 def test_site_refers_to_nothing_outside_itself_but_by_plain_links(dist):
@@ -96,42 +117,254 @@ def test_site_refers_to_nothing_outside_itself_but_by_plain_links(dist):
 
 
 def test_every_local_link_and_anchor_exists(dist):
-    ids = {page.name: parsed(page).ids for page in pages(dist)}
+    ids = {page.resolve(): parsed(page).ids for page in pages(dist)}
     for page in pages(dist):
         for tag, attr, value in parsed(page).refs:
             parts = urlsplit(value)
             if parts.scheme or value.startswith("data:"):
                 continue
-            target = (page.parent / parts.path).resolve() if parts.path else page
+            target = (page.parent / parts.path).resolve() if parts.path else page.resolve()
             assert target.is_file(), (page.name, value)
             if parts.fragment and target.suffix == ".html":
-                assert parts.fragment in ids[target.name], (page.name, value)
+                assert parts.fragment in ids[target], (page.name, value)
 
 
-def test_charts_show_every_figure_of_their_tables(dist, inputs):
-    descriptor, tables = inputs
+def test_every_page_has_a_title_a_description_a_language_switch_and_headings_in_order(dist):
+    for page in pages(dist):
+        text = page.read_text(encoding="utf-8")
+        assert re.search(r"<title>[^<]+</title>", text), page
+        assert re.search(r'<meta name="description" content="[^"]{20,}">', text), page
+        assert 'class="lang"' in text, page
+        levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", text)]
+        assert levels[0] == 1 and levels.count(1) == 1, page
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), (page, levels)
+
+
+def test_front_page_carries_dataset_json_ld(dist, inputs):
+    descriptor, _ = inputs
+    for front in ("index.html", "no/index.html"):
+        text = (dist / "site" / front).read_text(encoding="utf-8")
+        [block] = re.findall(r'<script type="application/ld\+json">(.*?)</script>', text, re.S)
+        data = json.loads(block)
+        assert data["@type"] == "Dataset" and data["version"] == descriptor["version"]
+        assert {"name", "description", "license", "creator", "distribution", "temporalCoverage",
+                "spatialCoverage"} <= set(data)
+        urls = {d["contentUrl"].split("/", 1 + front.count("/"))[-1] for d in data["distribution"]}
+        assert {r["path"] for r in descriptor["resources"]} <= urls
+        for item in data["distribution"]:
+            assert (dist / "site" / front).parent.joinpath(item["contentUrl"]).resolve().is_file(), item
+
+
+# ---- charts ------------------------------------------------------------------------------
+
+def test_charts_show_every_figure_of_their_tables(built_pages, inputs):
+    _, tables = inputs
     for table, page in (("casualties", "chart-deaths.html"), ("bonuses", "chart-bonuses.html"),
                         ("penalties", "chart-penalties.html")):
-        text = (dist / "site" / page).read_text(encoding="utf-8")
+        text = built_pages[page]
         for row in tables[table]:
             if row["qualifier"] is not None and row.get("measure", "deaths") != "deaths_rate":
-                assert f">{html.escape(figure_text(row))}</text>" in text, (page, row["id"])
+                assert f">{esc(figure_text(row))}</text>" in text, (page, row["id"])
             if row["qualifier"] is None:
-                assert html.escape(row["statement"]) in text, (page, row["id"])
-    timeline = (dist / "site" / "chart-timeline.html").read_text(encoding="utf-8")
-    assert timeline.count('<li id="event-') == sum(1 for r in tables["events"] if r["date"])
-    assert timeline.count("<li") >= len(tables["events"])
+                assert esc(row["statement"]) in text, (page, row["id"])
+    timeline = built_pages["chart-timeline.html"]
+    for row in tables["events"]:
+        assert esc(row["statement"]) in timeline, row["id"]
 
 
-def test_uncertain_figures_are_drawn_as_such(inputs):
-    descriptor, tables = inputs
-    deaths = site_pages(descriptor, tables)["chart-deaths.html"]
+def test_uncertain_figures_are_drawn_as_such(built_pages):
+    deaths = built_pages["chart-deaths.html"]
     assert 'fill="url(#' in deaths  # at_least: a bar that fades on
     assert 'fill-opacity="0.3"' in deaths  # a range: an interval between its bounds
     assert "≥ 15,000" in deaths and "200–400" in deaths and "≈ 42" in deaths
+    assert "≥ 15\u00a0000" in built_pages["no/chart-deaths.html"]
 
 
-# ---- in the browser ----------------------------------------------------------
+def test_whole_war_figures_say_whose_claim_and_for_what_period(built_pages):
+    deaths = built_pages["chart-deaths.html"]
+    assert "The whole war" not in deaths
+    assert ">Killed, Jan–Aug 2025</text>" in deaths and "Ukrainian claim</text>" in deaths
+    assert ">Share in Feb 2022–Feb 2023 (inferred)</text>" in deaths
+    assert ">Mobilised soldier deaths · counted by" in deaths
+    assert "Mobilised soldier</text>" not in deaths  # a category is never a bar's whole label
+
+
+def test_every_chart_caption_says_what_by_whom_and_when(built_pages):
+    for page in ("chart-deaths.html", "chart-bonuses.html", "chart-penalties.html", "chart-timeline.html"):
+        for lang, words in (("", ("What is", "by", "Period")), ("no/", ("Hva som", "av", "Periode"))):
+            captions = re.findall(r"<figcaption>(.*?)</figcaption>", built_pages[lang + page], re.S)
+            chart_captions = [c for c in captions if not c.startswith(("How figures", "Slik tegnes"))]
+            assert chart_captions, page
+            for caption in chart_captions:
+                assert all(word in caption for word in words), (lang + page, caption)
+
+
+def test_timeline_marks_are_labelled_by_kind_and_one_entry_stands_for_a_group(built_pages, inputs):
+    _, tables = inputs
+    timeline = built_pages["chart-timeline.html"]
+    for kind in {r["event_type"] for r in tables["events"] if r["date"]}:
+        assert f'text-anchor="end">{kind.replace("-", " ")}</text>' in timeline, kind
+    grouped = [r for r in tables["events"] if r["group_id"] == "men-fled-mobilisation-2022-09"]
+    assert len(grouped) > 1
+    entries = timeline.split('<li id="event-')[1:]
+    holding = [e for e in entries if esc(grouped[0]["statement"]) in e]
+    assert len(holding) == 1 and all(esc(r["statement"]) in holding[0] for r in grouped)
+
+
+# ---- inferred dates -------------------------------------------------------------------------
+
+def test_an_inferred_date_carries_its_marker_in_every_date_text():
+    from datetime import date
+
+    from pipeline.site import event_when, when_text
+
+    stated = {"as_of": date(2025, 9, 21), "period_start": None, "date_basis": "stated"}
+    assert when_text(stated) == "as of 21 Sep 2025"
+    assert when_text(stated | {"date_basis": "inferred"}) == "as of 21 Sep 2025 (inferred)"
+    assert when_text(stated | {"date_basis": "inferred"}, "no") == "per 21. sep. 2025 (utledet)"
+    period = {"as_of": None, "period_start": date(2025, 4, 1), "period_end": date(2025, 7, 15), "date_basis": "inferred"}
+    assert when_text(period) == "Apr–Jul 2025 (inferred)"
+    event = {"date": date(2022, 9, 1), "date_precision": "month", "date_end": None, "date_basis": "inferred"}
+    assert event_when(event) == "Sep 2022 (inferred)"
+    assert event_when(event | {"date_basis": "stated"}) == "Sep 2022"
+
+
+def _bars(page: str) -> list[tuple[str, str]]:
+    """(tooltip, visible labels) of every bar of a chart page."""
+    return [(title, " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", body)))
+            for title, body in re.findall(r"<g><title>(.*?)</title>(.*?)</g>", page)]
+
+
+def test_charts_mark_every_inferred_date_and_no_stated_one(built_pages, inputs):
+    _, tables = inputs
+    checked = 0
+    for table, page in (("casualties", "chart-deaths.html"), ("bonuses", "chart-bonuses.html"),
+                        ("penalties", "chart-penalties.html")):
+        bars = _bars(built_pages[page])
+        for row in tables[table]:
+            if row["qualifier"] is None or row.get("measure") == "deaths_rate":
+                continue
+            labels = [label for title, label in bars if esc(row["statement"]) in title]
+            assert labels, (page, row["id"])
+            for label in labels:
+                assert ("(inferred)" in label) == (row.get("date_basis") == "inferred"), (page, row["id"], label)
+            checked += row.get("date_basis") == "inferred"
+    assert checked, "no inferred date on any chart: the test checks nothing"
+
+
+def test_timeline_marks_every_inferred_date_and_no_stated_one(built_pages, inputs):
+    _, tables = inputs
+    page = built_pages["chart-timeline.html"]
+    entries = re.findall(r'<li(?: id="event-\d+" value="\d+")?><span class="date">([^<]*)</span>(.*?)(?=<li(?: id="event-\d+" value="\d+")?><span class="date">|</ol>|</ul>\n)', page, re.S)
+    for row in tables["events"]:
+        whens = [when for when, body in entries if esc(row["statement"]) in body]
+        assert whens, row["id"]
+        for when in whens:
+            assert ("(inferred)" in when) == (row["date_basis"] == "inferred"), (row["id"], when)
+
+
+def test_table_pages_mark_every_inferred_date(built_pages, inputs):
+    descriptor, tables = inputs
+    for resource in table_resources(descriptor):
+        fields = {f["name"] for f in resource["schema"]["fields"]}
+        if "date_basis" not in fields or "statement" not in fields:
+            continue
+        page = built_pages[f"table-{resource['name']}.html"]
+        for row in tables[resource["name"]]:
+            [cells] = re.findall(rf'<tr id="{re.escape(row["id"])}"[^>]*>(.*?)</tr>', page, re.S)
+            when = re.findall(r"<td>([^<]*)</td>", cells)[0]
+            dated = any(row.get(n) for n in ("as_of", "period_start", "date"))
+            assert ("(inferred)" in when) == (dated and row["date_basis"] == "inferred"), (resource["name"], row["id"])
+
+
+# ---- table pages and profiles -------------------------------------------------------------
+
+def test_a_fact_row_leads_with_its_statement_and_figure_and_names_its_place(built_pages):
+    page = built_pages["table-casualties.html"]
+    [row] = re.findall(r'<tr id="mobilised-deaths-ru-bu"[^>]*>(.*?)</tr>', page, re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert "Buryatia" in cells[0] and 'href="#mobilised-deaths-ru-bu"' in cells[0]
+    assert cells[1] == "631\u00a0deaths"
+    assert 'href="profiles/region-RU-BU.html">Republic of Buryatia</a> <span class="code">RU-BU</span>' in cells[2]
+    assert "footnote" in cells[5] or "report" in cells[5]
+    norwegian = built_pages["no/table-casualties.html"]
+    assert "≥ 15\u00a0000\u00a0dødsfall" in norwegian
+
+
+def test_a_conflict_shows_the_rows_it_conflicts_with(built_pages, inputs):
+    _, tables = inputs
+    rows = [r for r in tables["indicators"] if r["conflict_id"] == "conscript-training-length"]
+    page = built_pages["table-indicators.html"]
+    for row in rows:
+        [cells] = re.findall(rf'<tr id="{row["id"]}"[^>]*>(.*?)</tr>', page, re.S)
+        for other in rows:
+            if other is not row:
+                assert f'#{other["id"]}">{other["id"]}</a>' in cells
+
+
+def test_every_cell_naming_a_region_links_to_its_profile(built_pages, inputs):
+    _, tables = inputs
+    page = built_pages["table-regions.html"]
+    for row in tables["regions"]:
+        assert f'href="profiles/region-{row["region_code"]}.html"' in page
+
+
+def test_profiles_hold_every_row_about_the_place_and_say_when_there_is_none(built_pages, inputs):
+    _, tables = inputs
+    buryatia = built_pages["profiles/region-RU-BU.html"]
+    for table in ("casualties", "bonuses", "events", "findings", "indicators", "penalties"):
+        for row in tables[table]:
+            if row.get("region_code") == "RU-BU":
+                assert esc(row["statement"]) in buryatia, row["id"]
+    assert "631\u00a0deaths" in buryatia and "Neighbours in the rankings" in buryatia
+    nepal = built_pages["profiles/country-NP.html"]
+    assert all(esc(r["statement"]) in nepal for t in tables.values() for r in t if r.get("country_code") == "NP")
+    named = {r.get("region_code") for t in tables.values() for r in t if "statement" in r}
+    silent = next(r["region_code"] for r in tables["regions"] if r["region_code"] not in named)
+    assert "No figures in this dataset" in built_pages[f"profiles/region-{silent}.html"]
+    assert "Ingen tall i dette datasettet" in built_pages[f"no/profiles/region-{silent}.html"]
+
+
+def test_a_big_table_is_split_into_page_files_and_links_find_each_row(inputs, tmp_path):
+    descriptor, tables = inputs
+    built = site_pages(descriptor, tables, page_rows=10)
+    rows = tables["events"]
+    files = [p for p in built if re.fullmatch(r"table-events(-p\d+)?\.html", p)]
+    assert len(files) == -(-len(rows) // 10)
+    assert sum(built[f].count('<tr id="') for f in files) == len(rows)
+    last = rows[-1]["id"]
+    assert f'id="{last}"' in built[f"table-events-p{len(files)}.html"]
+    assert f'href="../table-events-p{len(files)}.html#{last}"' in built[f"profiles/region-{rows[-1]['region_code']}.html"] \
+        if rows[-1]["region_code"] else True
+
+
+# ---- Norwegian text from the data, English marked as such when it is missing ----------------------
+
+def test_norwegian_pages_use_norwegian_columns_and_schema_keys_and_mark_english_fallbacks(inputs):
+    descriptor, tables = inputs
+    descriptor = json.loads(json.dumps(descriptor))
+    tables = {name: [dict(r) for r in rows] for name, rows in tables.items()}
+    casualties = next(r for r in descriptor["resources"] if r["name"] == "casualties")
+    casualties["title_no"] = "Tap"
+    descriptor["title_no"] = "Hvordan Russland skaffer soldater"
+    for field in casualties["schema"]["fields"]:
+        if field["name"] == "statement":
+            field["title_no"] = "Utsagn på norsk"
+    row = next(r for r in tables["casualties"] if r["id"] == "mobilised-deaths-ru-bu")
+    row["statement_no"] = "Tallet på drepte mobiliserte fra Burjatia var 631."
+    next(r for r in tables["regions"] if r["region_code"] == "RU-BU")["name_no"] = "Republikken Burjatia"
+    built = site_pages(descriptor, tables)
+    page = built["no/table-casualties.html"]
+    assert "<title>Tap · Hvordan Russland skaffer soldater</title>" in page
+    assert "Tallet på drepte mobiliserte fra Burjatia var 631." in page
+    assert ">Republikken Burjatia</a>" in page and "Utsagn på norsk" in page
+    other = next(r for r in tables["casualties"] if r["id"] == "mobilised-deaths-ru-ta")
+    assert f'<span lang="en">{esc(other["statement"])}</span>' in page
+    assert "Republikken Burjatia" not in built["table-casualties.html"]
+    assert '<span lang="en">' not in built["table-casualties.html"]
+
+
+# ---- in the browser ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def server(dist):
@@ -161,10 +394,28 @@ def browser():
         browser.close()
 
 
-def test_every_page_loads_offline_without_errors(browser, server, dist):
+def axe_pages(dist: Path) -> set[str]:
+    """The pages axe-core checks: every page but the profiles, which share one template, and of those
+    every district, the two the issue names and one of the regions without data, in both languages."""
+    names = {p.relative_to(dist / "site").as_posix() for p in pages(dist)}
+    empty = sorted(n for n in names if n.startswith("profiles/region-") and "No figures in this dataset"
+                   in (dist / "site" / n).read_text(encoding="utf-8"))[:1]
+    chosen = {n for n in names if not n.removeprefix("no/").startswith("profiles/")}
+    chosen |= {n for n in names if n.removeprefix("no/").startswith("profiles/district-")}
+    for name in ["profiles/region-RU-BU.html", "profiles/country-NP.html"] + empty:
+        chosen |= {name, f"no/{name}"}
+    return chosen
+
+
+def test_every_page_loads_offline_without_errors_and_passes_axe(browser, server, dist):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is missing").Axe()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    checked = axe_pages(dist)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    problems = {}
     for page_file in pages(dist):
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        name = page_file.relative_to(dist / "site").as_posix()
+        page = context.new_page()
         errors, failed, foreign, bad = [], [], [], []
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -172,109 +423,71 @@ def test_every_page_loads_offline_without_errors(browser, server, dist):
         page.on("request", lambda request: None if request.url.startswith(server + "/")
                 else foreign.append(request.url))
         page.on("response", lambda response: bad.append(response.url) if response.status >= 400 else None)
-        page.goto(f"{server}/site/{page_file.name}", wait_until="load")
-        page.screenshot(path=str(SCREENSHOTS / f"{page_file.stem}.png"), full_page=True)
+        page.goto(f"{server}/site/{name}", wait_until="load")
+        if name.removeprefix("no/") in SHOTS:
+            shot = name.replace("/", "_").removesuffix(".html")
+            page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
+        serious = []
+        if name in checked:
+            serious = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+                       for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
         page.close()
-        assert (errors, failed, foreign, bad) == ([], [], [], []), page_file.name
+        if (errors, failed, foreign, bad, serious) != ([], [], [], [], []):
+            problems[name] = (errors, failed, foreign, bad, serious)
+    context.close()
+    assert problems == {}
 
 
 def test_table_pages_sort_and_filter(browser, server, inputs):
-    descriptor, tables = inputs
+    _, tables = inputs
     rows = tables["casualties"]
-    fields = next(r for r in table_resources(descriptor) if r["name"] == "casualties")["schema"]["fields"]
-    value_column = [f["name"] for f in fields].index("value")
     page = browser.new_page()
     page.goto(f"{server}/site/table-casualties.html")
     body = page.locator("#data tbody tr")
     assert body.count() == len(rows)
 
-    page.fill('input[data-filter="data"]', "mobilised deaths_rank")
-    expected = sum(1 for r in rows if r["category_id"] == "mobilised" and r["measure"] == "deaths_rank")
+    page.select_option('form[data-table="data"] select[name="category"]', "mobilised")
+    page.fill('form[data-table="data"] input[name="q"]', "highest")
+    expected = sum(1 for r in rows if r["category_id"] == "mobilised" and "highest" in r["statement"].lower())
     assert page.locator("#data tbody tr:not([hidden])").count() == expected
-    assert page.locator('output[data-count="data"]').inner_text() == f"{expected} of {len(rows)} rows"
-    page.fill('input[data-filter="data"]', "")
+    assert page.locator('form[data-table="data"] output').inner_text() == f"{expected} of {len(rows)} rows"
+    page.fill('form[data-table="data"] input[name="q"]', "")
+    page.select_option('form[data-table="data"] select[name="category"]', "")
 
-    def value_column_texts() -> list[str]:
-        return page.locator(f"#data tbody tr td:nth-child({value_column + 1})").all_inner_texts()
+    def figures() -> list[float]:
+        return [float(v) for v in page.locator("#data tbody tr td:nth-child(2)").evaluate_all(
+            "cells => cells.map(c => c.dataset.sort)") if v]
 
-    figures = sorted(float(r["value"]) for r in rows if r["value"] is not None)
-    page.locator("#data thead button").nth(value_column).click()
-    assert [float(v) for v in value_column_texts() if v] == figures  # ascending, empty cells last
-    page.locator("#data thead button").nth(value_column).click()
-    assert [float(v) for v in value_column_texts() if v] == figures[::-1]
+    expected_figures = sorted(float(r["value_high"] if r["qualifier"] == "range" else r["value"])
+                              for r in rows if r["qualifier"] is not None)
+    page.locator("#data thead button").nth(1).click()
+    assert figures() == expected_figures  # ascending, rows without a figure last
+    page.locator("#data thead button").nth(1).click()
+    assert figures() == expected_figures[::-1]
 
-    page.locator('#data a[href^="table-sources.html#"]').first.click()
+    page.goto(f"{server}/site/table-casualties.html?region=RU-BU")
+    shown = page.locator("#data tbody tr:not([hidden])")
+    assert shown.count() == sum(1 for r in rows if r["region_code"] == "RU-BU")
+
+    page.locator('#data tbody tr:not([hidden]) a[href^="table-sources.html#"]').first.click()
     page.wait_for_url(f"{server}/site/table-sources.html#*")
     assert page.locator(f"tr[id='{page.url.split('#')[1]}']").count() == 1
     page.close()
 
 
-# ---- inferred dates ------------------------------------------------------------
+# ---- the map page ---------------------------------------------------------------------------
 
-def test_an_inferred_date_carries_its_marker_in_every_date_text():
-    from datetime import date
+def test_the_map_page_draws_every_layer_of_pipeline_tilemap_and_links_tiles_to_profiles(inputs):
+    from pipeline.tilemap import map_layers
 
-    from pipeline.site import event_when, when_text
-
-    stated = {"as_of": date(2025, 9, 21), "period_start": None, "date_basis": "stated"}
-    assert when_text(stated) == "as of 2025-09-21"
-    assert when_text(stated | {"date_basis": "inferred"}) == "as of 2025-09-21 (inferred)"
-    period = {"as_of": None, "period_start": date(2025, 4, 1), "period_end": date(2025, 7, 15), "date_basis": "inferred"}
-    assert when_text(period) == "2025-04-01–2025-07-15 (inferred)"
-    event = {"date": date(2022, 9, 1), "date_precision": "month", "date_end": None, "date_basis": "inferred"}
-    assert event_when(event) == "Sep 2022 (inferred)"
-    assert event_when(event | {"date_basis": "stated"}) == "Sep 2022"
-
-
-def _bars(page: str) -> list[tuple[str, str]]:
-    """(tooltip, visible labels) of every bar of a chart page."""
-    return [(title, " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", body)))
-            for title, body in re.findall(r"<g><title>(.*?)</title>(.*?)</g>", page)]
-
-
-def test_charts_mark_every_inferred_date_and_no_stated_one(inputs):
-    descriptor, tables = inputs
-    built_pages = site_pages(descriptor, tables)
-    checked = 0
-    for table, page in (("casualties", "chart-deaths.html"), ("bonuses", "chart-bonuses.html"),
-                        ("penalties", "chart-penalties.html")):
-        bars = _bars(built_pages[page])
-        for row in tables[table]:
-            if row["qualifier"] is None or row.get("measure") == "deaths_rate":
-                continue
-            labels = [label for title, label in bars if html.escape(row["statement"]) in title]
-            assert labels, (page, row["id"])
-            for label in labels:
-                assert ("(inferred)" in label) == (row.get("date_basis") == "inferred"), (page, row["id"], label)
-            checked += row.get("date_basis") == "inferred"
-    assert checked, "no inferred date on any chart: the test checks nothing"
-
-
-def test_timeline_marks_every_inferred_date_and_no_stated_one(inputs):
-    descriptor, tables = inputs
-    page = site_pages(descriptor, tables)["chart-timeline.html"]
-    items = re.findall(r'<li[^>]*><span class="date">([^<]*)</span>(.*?)</li>', page)
-    svg_titles = re.findall(r"<a href=\"#event-\d+\"><title>([^<]*)</title>", page)
-    for row in tables["events"]:
-        whens = [when for when, body in items if html.escape(row["statement"]) in body]
-        assert whens, row["id"]
-        for when in whens:
-            assert ("(inferred)" in when) == (row["date_basis"] == "inferred"), (row["id"], when)
-        for title in (t for t in svg_titles if html.escape(row["statement"]) in t):
-            assert ("(inferred)" in title.split(": ")[0]) == (row["date_basis"] == "inferred"), (row["id"], title)
-
-
-def test_table_pages_mark_every_inferred_date_cell(inputs):
-    descriptor, tables = inputs
-    built_pages = site_pages(descriptor, tables)
-    for resource in table_resources(descriptor):
-        fields = resource["schema"]["fields"]
-        if "date_basis" not in {f["name"] for f in fields}:
-            continue
-        dates = [f["name"] for f in fields if f["type"] == "date"]
-        page = built_pages[f"table-{resource['name']}.html"]
-        for row in tables[resource["name"]]:
-            [cells] = re.findall(rf'<tr id="{re.escape(row["id"])}">(.*?)</tr>', page)
-            filled = sum(1 for name in dates if row[name] is not None)
-            expected = filled if row["date_basis"] == "inferred" else 0
-            assert cells.count('<span class="muted"> (inferred)</span>') == expected, (resource["name"], row["id"])
+    built = site_pages(*inputs)
+    layers = map_layers(inputs[1])
+    for lang, prefix in (("en", ""), ("no", "no/")):
+        page = built[f"{prefix}map.html"]
+        assert page.count('<section class="map-layer">') == len(layers) > 0
+        for layer in layers:
+            assert str(escape(layer.title[lang])) in page
+        assert '<a href="profiles/region-RU-BU.html"' in page
+        assert f"{prefix}profiles/region-RU-BU.html" in built
+        assert 'href="map.html"' in built[f"{prefix}index.html"]
+        assert 'href="../assets/tilemap.css"' in page or 'href="assets/tilemap.css"' in page

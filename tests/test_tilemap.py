@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from markupsafe import escape
 
-from pipeline.docs import table_resources
+from pipeline.descriptor import table_resources
 from pipeline.problems import PipelineError
 from pipeline.tables import load, read_typed_rows
 from pipeline.tilemap import COLOURS, GRID_FILE, map_layers, render_tile_map, tile_grid

@@ -1,4 +1,6 @@
-// Sortable, filterable data tables: click a column heading to sort, type to filter.
+// Sortable, filterable data tables. Without JavaScript every row shows and the filter form stays
+// hidden; with it, select a column heading to sort, and filter by words, place, category,
+// certainty and claimant. A query such as ?region=RU-BU fills a filter in (profiles link so).
 "use strict";
 
 function cellKey(cell) {
@@ -17,11 +19,15 @@ function setUpTable(table) {
   const body = table.tBodies[0];
   const rows = Array.from(body.rows);
   const headings = Array.from(table.tHead.rows[0].cells);
-  const filter = document.querySelector('input[data-filter="' + table.id + '"]');
-  const count = document.querySelector('output[data-count="' + table.id + '"]');
+  const form = document.querySelector('form[data-table="' + table.id + '"]');
+  const count = form.querySelector("output");
+  const words = form.querySelector('input[name="q"]');
+  const menus = Array.from(form.querySelectorAll("select"));
 
   headings.forEach(function (heading, column) {
-    heading.querySelector("button").addEventListener("click", function () {
+    const button = heading.querySelector("button");
+    if (!button) return;
+    button.addEventListener("click", function () {
       const ascending = heading.getAttribute("aria-sort") !== "ascending";
       headings.forEach(function (h) { h.removeAttribute("aria-sort"); });
       heading.setAttribute("aria-sort", ascending ? "ascending" : "descending");
@@ -34,17 +40,28 @@ function setUpTable(table) {
     });
   });
 
-  filter.addEventListener("input", function () {
-    const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+  function apply() {
+    const wanted = words.value.toLowerCase().split(/\s+/).filter(Boolean);
     let shown = 0;
     rows.forEach(function (row) {
       const text = row.textContent.toLowerCase();
-      const match = words.every(function (word) { return text.includes(word); });
+      const match = wanted.every(function (word) { return text.includes(word); }) &&
+        menus.every(function (menu) { return !menu.value || row.dataset[menu.name] === menu.value; });
       row.hidden = !match;
       if (match) shown += 1;
     });
-    count.textContent = shown + " of " + rows.length + " rows";
+    count.textContent = count.dataset.template.replace("{shown}", shown).replace("{total}", rows.length);
+  }
+
+  const query = new URLSearchParams(window.location.search);
+  menus.forEach(function (menu) {
+    const value = query.get(menu.name);
+    if (value && Array.from(menu.options).some(function (o) { return o.value === value; })) menu.value = value;
   });
+  form.addEventListener("input", apply);
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  form.hidden = false;
+  apply();
 }
 
 document.querySelectorAll("table.data").forEach(setUpTable);

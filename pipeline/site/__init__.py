@@ -1,0 +1,72 @@
+"""The browsable report: a static, offline HTML site in `dist/site/`, in English (at the root) and
+bokmål (under `no/`).
+
+A front page (what the data is, how to cite it, downloads, schema.org JSON-LD), a page per table
+that reads like facts, chart pages whose charts are inline SVG, a profile page per place and,
+when `pipeline.tilemap` is present, a map. Nothing is loaded from anywhere but the site's own
+folder (a Content-Security-Policy says so), and the same inputs give the same bytes.
+
+Modules: `facts` (figures and dates as text), `charts` (chart geometry), `lookups` (rows, places,
+sources), `pages` (front and chart pages), `table_pages`, `profiles`, `map_page`, `layout`
+(paths and rendering); markup lives in `templates/`, interface text in `text.csv`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .facts import event_when, figure_text, when_text
+from .i18n import LANGS, local, say
+from .layout import Page, environment, render, site_path
+from .lookups import PAGE_ROWS, Data
+from .map_page import map_pages
+from .pages import CHARTS, chart_pages, index_page
+from .profiles import profile_pages
+from .table_pages import table_pages
+
+ASSETS = Path(__file__).parent / "assets"
+ASSET_FILES = ("style.css", "table.js", "tilemap.css")
+
+__all__ = ["site_pages", "write_site", "figure_text", "event_when", "when_text"]
+
+
+def language_pages(data: Data, lang: str) -> tuple[list[Page], dict]:
+    """Every page of one language, and what every page of it shares (navigation, titles)."""
+    charts = chart_pages(data, lang)
+    maps = map_pages(data, lang)
+    cards = [(p.path, p.title, say(f"chart.{name}_card", lang)) for p, name in zip(charts, CHARTS)]
+    cards += [(p.path, p.title, say("chart.map_card", lang)) for p in maps]
+    cards.append(("places.html", say("index.places", lang), say("index.places_text", lang)))
+    tables = table_pages(data, lang)
+    first_pages = [p for p in tables if p.context["page_number"] == 1]
+    common = {
+        "site_title": local(data.descriptor, "title", lang),
+        "name": data.descriptor["name"], "version": data.descriptor["version"],
+        "license": data.descriptor["licenses"][0],
+        "nav_charts": [(p.path, p.title) for p in charts + maps],
+        "nav_tables": [(p.path, p.context["title"]) for p in first_pages],
+    }
+    return [index_page(data, lang, cards)] + charts + maps + tables + profile_pages(data, lang), common
+
+
+def site_pages(descriptor: dict, tables: dict[str, list[dict]], page_rows: int = PAGE_ROWS) -> dict[str, str]:
+    """Every page of the site in both languages: path under the site folder -> HTML."""
+    data = Data(descriptor, tables, page_rows)
+    env = environment()
+    out = {}
+    for lang in LANGS:
+        pages, common = language_pages(data, lang)
+        for page in pages:
+            out[site_path(page, lang)] = render(env, page, lang, common)
+    return out
+
+
+def write_site(descriptor: dict, tables: dict[str, list[dict]], folder: Path) -> None:
+    """Write the offline report into `folder` (dist/site): HTML pages, style sheet and script."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ASSET_FILES:
+        (folder / name).write_bytes((ASSETS / name).read_bytes())
+    for path, text in site_pages(descriptor, tables).items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")

@@ -1,0 +1,67 @@
+"""Pages and their rendering: the Jinja2 environment (autoescape on) and the paths between pages.
+
+English pages live at the site root and bokmål pages under `no/`; a page's `path` is relative to
+its language root, so the same path names the same page in both languages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .facts import number_text
+from .i18n import LANGS, Said, label, local, other_lang, say
+
+TEMPLATES = Path(__file__).parent / "templates"
+CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"
+LANG_ROOTS = {"en": "", "no": "no/"}
+
+
+@dataclass
+class Page:
+    """One page in one language: where it goes, its template, title, description and what it shows."""
+
+    path: str
+    template: str
+    title: str
+    description: str
+    context: dict = field(default_factory=dict)
+    script: bool = False
+
+
+def segments(text: str) -> list[tuple[bool, str]]:
+    """Prose split into (is_code, text) runs: `backticks` mark code."""
+    parts = re.split(r"`([^`]+)`", text or "")
+    return [(i % 2 == 1, part) for i, part in enumerate(parts) if part]
+
+
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["segments"] = segments
+    env.globals.update(Said=Said, number_text=number_text, label=label, local=local)
+    return env
+
+
+def site_path(page: Page, lang: str) -> str:
+    """Where a page is written, relative to the site folder."""
+    return LANG_ROOTS[lang] + page.path
+
+
+def render(env: jinja2.Environment, page: Page, lang: str, common: dict) -> str:
+    """A whole HTML page."""
+    depth = page.path.count("/")
+    root = "../" * depth
+    site_root = root + ("../" if lang != "en" else "")
+    other = other_lang(lang)
+    switch = site_root + LANG_ROOTS[other] + page.path
+
+    def t(key: str, **values) -> str:
+        return say(key, lang, **values)
+
+    return env.get_template(page.template).render(
+        page=page, lang=lang, other=other, root=root, assets=site_root, dist=site_root + "../",
+        switch=switch, csp=Markup(CSP), t=t, langs=LANGS, **common, **page.context)

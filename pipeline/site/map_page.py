@@ -1,0 +1,24 @@
+"""The map page: the tile-grid map layers that `pipeline.tilemap` draws, each tile linked to its profile.
+
+The map itself (layout, colours, markup) belongs to `pipeline.tilemap`; this page only places its
+layers in the site's frame."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from .. import tilemap
+from .i18n import say
+from .layout import Page
+from .lookups import Data, profile_href
+
+
+def map_pages(data: Data, lang: str) -> list[Page]:
+    def href_for(region_code: str) -> str:
+        """A tile's target: the region's profile, relative to the map page (at the language root)."""
+        return profile_href("region", region_code)
+
+    layers = [Markup(tilemap.render_tile_map(layer, lang, href_for)) for layer in tilemap.map_layers(data.tables)]
+    title = say("chart.map", lang)
+    return [Page("map.html", "map.html", title, say("map.description", lang, dataset=data.descriptor["name"]),
+                 {"layers": layers})]

@@ -1,0 +1,111 @@
+"""A profile page for every place: each Russian federal subject, federal district, Ukrainian
+region in `regions`, and foreign country the data names. It groups every row about the place by
+table, each with its figure, date, claimant and source, and shows the place's neighbours in the
+rankings the data gives (figures of the same measure ranked, and the groups the report names)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .facts import extent, figure_with_unit
+from .i18n import Said, label, local, say
+from .layout import Page
+from .lookups import KIND_FIELD, Data, Place
+
+PROFILE_ROWS = 100  # rows per group shown on a profile; the rest are one link away, in the table
+GROUP_ORDER = ("casualties", "indicators", "bonuses", "penalties", "events", "findings", "foreign_countries")
+RANKED = {"casualties": "measure", "bonuses": "level", "indicators": "measure"}
+STATUS_GROUPS = ("russian-federal-subject", "occupied-ukrainian-territory", "ukrainian-region")
+
+
+def places(data: Data, lang: str) -> list[tuple[str, list[Place]]]:
+    """Every place with a profile, in groups: (group heading, places by name)."""
+    regions = data.tables["regions"]
+    groups = [(label("status", status, lang) if status != "russian-federal-subject" else say("profile.regions", lang),
+               sorted((data.region(r["region_code"], lang) for r in regions if r["status"] == status),
+                      key=lambda p: p.name.text)) for status in STATUS_GROUPS]
+    groups.insert(1, (say("profile.districts", lang),
+                      sorted((data.district(r["id"], lang) for r in data.tables["federal_districts"]),
+                             key=lambda p: p.name.text)))
+    groups.append((say("profile.countries", lang),
+                   sorted((data.country(c, lang) for c in data.country_codes()), key=lambda p: p.name.text)))
+    return [(heading, chosen) for heading, chosen in groups if chosen]
+
+
+def ranking_title(data: Data, table: str, row: dict, lang: str) -> str:
+    """What a ranking ranks: 'Mobilised soldier: deaths', 'Contract bonuses: peak (NOK)'."""
+    category = data.index["categories"].get(row.get("category_id"))
+    what = label("level", row["level"], lang) if table == "bonuses" else label("measure", row["measure"], lang)
+    head = say(f"group.{table}", lang) if table != "casualties" or not category else local(category, "name_en", lang).text
+    unit = label("unit", row.get("unit"), lang)
+    return f"{head}: {what}" + (f" ({unit})" if unit and unit != what else "")
+
+
+def rankings(data: Data, kind: str, code: str, lang: str) -> list[dict]:
+    """The place among the others of each ranking it is in: figures of one measure, category and
+    unit, largest first (the place and one neighbour each side), and the groups the report names."""
+    key = KIND_FIELD[kind]
+    out = []
+    for table, by in RANKED.items():
+        if table not in data.tables or key not in {f["name"] for f in data.fields(table)}:
+            continue
+        groups = defaultdict(list)
+        for row in data.tables[table]:
+            if row.get(key) and row.get("qualifier") is not None:
+                groups[(row.get(by), row.get("category_id"), row.get("unit"))].append(row)
+        for rows in groups.values():
+            rows = sorted(rows, key=lambda r: (-extent(r), r["id"]))
+            positions = [i for i, r in enumerate(rows) if r[key] == code]
+            if len(rows) < 2 or not positions:
+                continue
+            i = positions[0]
+            chosen = rows[max(0, i - 1): i + 2]
+            out.append({"title": Said(ranking_title(data, table, rows[0], lang)),
+                        "rank": say("profile.rank", lang, rank=i + 1, total=len(rows)),
+                        "entries": [{"place": data.place(r, lang), "figure": figure_with_unit(r, lang),
+                                     "href": data.row_href(table, r["id"]), "self": r[key] == code,
+                                     "rank": rows.index(r) + 1} for r in chosen]})
+    named = defaultdict(list)
+    for row in data.tables.get("casualties", []):
+        if row.get("measure") == "deaths_rank" and row.get("group_id") and row.get(key):
+            named[row["group_id"]].append(row)
+    for rows in named.values():
+        if any(r[key] == code for r in rows):
+            mine = next(r for r in rows if r[key] == code)
+            out.append({"title": local(mine, "statement", lang), "rank": say("profile.ranked_among", lang),
+                        "entries": [{"place": data.place(r, lang), "figure": "", "href": data.row_href("casualties", r["id"]),
+                                     "self": r[key] == code, "rank": None} for r in rows]})
+    return out
+
+
+def profile_page(data: Data, place: Place, lang: str) -> Page:
+    found = data.rows_about(place.kind, place.code)
+    groups = []
+    for table in sorted(found, key=lambda t: GROUP_ORDER.index(t) if t in GROUP_ORDER else len(GROUP_ORDER)):
+        rows = found[table]
+        if rows:
+            groups.append({"table": table, "title": say(f"group.{table}", lang),
+                           "facts": [data.fact(table, r, lang) for r in rows[:PROFILE_ROWS]],
+                           "more": len(rows) - PROFILE_ROWS if len(rows) > PROFILE_ROWS else 0,
+                           "table_href": f"table-{table}.html?region={place.code}",
+                           "table_title": local(data.resources[table], "title", lang).text})
+    context = {"place": place, "groups": groups, "rankings": rankings(data, place.kind, place.code, lang),
+               "district": None, "members": [], "status": ""}
+    if place.kind == "region":
+        row = data.index["regions"][place.code]
+        context["status"] = label("status", row["status"], lang)
+        if row.get("federal_district_id"):
+            context["district"] = data.district(row["federal_district_id"], lang)
+    if place.kind == "district":
+        context["members"] = sorted((data.region(r["region_code"], lang) for r in data.tables["regions"]
+                                     if r.get("federal_district_id") == place.code), key=lambda p: p.name.text)
+    return Page(place.href, "profile.html", f"{place.name.text} ({place.code})",
+                say("profile.description", lang, dataset=data.descriptor["name"], name=place.name.text), context)
+
+
+def profile_pages(data: Data, lang: str) -> list[Page]:
+    every = [p for _, group in places(data, lang) for p in group]
+    index = Page("places.html", "places.html", say("places.title", lang), say("places.description", lang),
+                 {"groups": [(heading, [(p, sum(len(rows) for rows in data.rows_about(p.kind, p.code).values()))
+                                        for p in group]) for heading, group in places(data, lang)]})
+    return [index] + [profile_page(data, place, lang) for place in every]

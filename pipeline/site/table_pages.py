@@ -1,0 +1,109 @@
+"""A page (or numbered page files) per table.
+
+A table with statements reads like facts: the statement and the figure as a person reads it
+first, then the place by name, the date, who claims it and the source; every other field sits in
+a folded "details" cell. A reference table (sources, regions, ...) is shown column by column. A
+table bigger than `Data.page_rows` is split into page files of that many rows, so a page opens
+fast and the site grows in proportion to its rows."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from ..descriptor import constraints_text
+from ..tables import csv_cell
+from .i18n import label, local, say
+from .layout import Page
+from .lookups import Data, profile_href
+
+FORMAT_NAMES = {"csv": "CSV", "json": "JSON", "parquet": "Parquet"}
+LONG_TEXT, FOLDED_TEXT = 60, 200  # a longer text wraps; a much longer one folds to its start
+PROFILE_FIELDS = {"region_code": "region", "federal_district_id": "district", "country_code": "country"}
+
+
+def downloads(data: Data, table: str) -> list[tuple[str, str]]:
+    """(format name, path in dist/) of a table's CSV, JSON and Parquet files."""
+    copies = (table, f"{table}-json", f"{table}-parquet")
+    return [(FORMAT_NAMES.get(r["format"], r["format"]), r["path"]) for r in data.descriptor["resources"]
+            if r["name"] in copies]
+
+
+def field_items(data: Data, table: str, lang: str) -> list[dict]:
+    links = data.links(table)
+    return [{"name": f["name"], "title": local(f, "title", lang), "type": f["type"],
+             "description": local(f, "description", lang), "constraints": constraints_text(f),
+             "refers": links.get(f["name"])} for f in data.fields(table)]
+
+
+def filters(facts: list, lang: str) -> list[dict]:
+    """The filter menus of a fact table: the values on the page, each with a readable label."""
+    menus = []
+    for name, key, text in (("region", "place", lambda f: f"{f.place.name.text} ({f.place.code})"),
+                            ("category", "category_code", lambda f: f.category.text),
+                            ("qualifier", "qualifier", lambda f: label("qualifier", f.qualifier, lang)),
+                            ("claimant", "claimant_code", lambda f: f.claimant)):
+        options = {}
+        for fact in facts:
+            value = getattr(fact, key)
+            if value:
+                options[value.code if name == "region" else value] = text(fact)
+        if len(options) > 1:
+            menus.append({"name": name, "label": say(f"table.filter_{name}", lang),
+                          "options": sorted(options.items(), key=lambda item: item[1].lower())})
+    return menus
+
+
+def cell(data: Data, table: str, name: str, value, lang: str) -> dict:
+    """One cell of a reference table: text, and a link, sort key and shape where they apply."""
+    text = csv_cell(value)
+    out = {"text": text, "href": None, "external": [], "num": False, "long": False, "folded": ""}
+    if value is None:
+        return out
+    links = data.links(table)
+    if name in PROFILE_FIELDS and (name in links or (table == "regions" and name == "region_code")):
+        out["href"] = profile_href(PROFILE_FIELDS[name], text)
+    elif table == "federal_districts" and name == "id":
+        out["href"] = profile_href("district", text)
+    elif name in links:
+        out["href"] = data.row_href(links[name], text)
+    elif isinstance(value, str) and value.startswith(("http://", "https://")):
+        out["external"], out["long"] = value.split(), True
+    elif isinstance(value, (int, Decimal)) or isinstance(value, date):
+        out["num"] = isinstance(value, (int, Decimal))
+    elif isinstance(value, str) and len(value) > FOLDED_TEXT:
+        out["folded"], out["long"] = text[: text.rfind(" ", 0, FOLDED_TEXT - 40)], True
+    elif isinstance(value, str) and len(value) > LONG_TEXT:
+        out["long"] = True
+    return out
+
+
+def table_pages(data: Data, lang: str) -> list[Page]:
+    pages = []
+    for table, resource in data.resources.items():
+        rows = data.tables[table]
+        count = data.page_count(table)
+        title = local(resource, "title", lang)
+        fact_table = table in data.statement_tables()
+        for number in range(1, count + 1):
+            chosen = rows[(number - 1) * data.page_rows: number * data.page_rows]
+            context = {
+                "table": table, "title": title, "description": local(resource, "description", lang),
+                "total": len(rows), "downloads": downloads(data, table),
+                "key": resource["schema"]["primaryKey"], "fields": field_items(data, table, lang),
+                "pager": [(n, data.table_file(table, n)) for n in range(1, count + 1)] if count > 1 else [],
+                "page_number": number, "page_size": data.page_rows, "shown": len(chosen),
+            }
+            if fact_table:
+                facts = [data.fact(table, row, lang) for row in chosen]
+                context.update(facts=facts, filters=filters(facts, lang))
+            else:
+                names = [f["name"] for f in data.fields(table)]
+                context.update(facts=None, filters=[], columns=[(f["name"], local(f, "title", lang)) for f in data.fields(table)],
+                               rows=[{"id": data.key_of(table, row),
+                                      "cells": [cell(data, table, n, row[n], lang) for n in names]} for row in chosen])
+            page_title = title.text if count == 1 else f"{title.text} ({say('table.page', lang, page=number)})"
+            pages.append(Page(data.table_file(table, number), "table.html", page_title,
+                              say("table.description", lang, title=title.text, count=len(rows),
+                                  dataset=data.descriptor["name"]), context, script=True))
+    return pages
