@@ -490,4 +490,4 @@ def test_the_map_page_draws_every_layer_of_pipeline_tilemap_and_links_tiles_to_p
         assert '<a href="profiles/region-RU-BU.html"' in page
         assert f"{prefix}profiles/region-RU-BU.html" in built
         assert 'href="map.html"' in built[f"{prefix}index.html"]
-        assert 'href="../assets/tilemap.css"' in page or 'href="assets/tilemap.css"' in page
+        assert f'<link rel="stylesheet" href="{"../" if prefix else ""}tilemap.css">' in page
