@@ -478,7 +478,7 @@ def test_table_pages_sort_and_filter(browser, server, inputs):
 # ---- the map page ---------------------------------------------------------------------------
 
 def test_the_map_page_draws_every_layer_of_pipeline_tilemap_and_links_tiles_to_profiles(inputs):
-    from pipeline.tilemap import map_layers
+    from pipeline.site.tilemap import map_layers
 
     built = site_pages(*inputs)
     layers = map_layers(inputs[1])

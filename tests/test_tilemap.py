@@ -1,6 +1,6 @@
-"""The tile map of Russia's federal subjects (pipeline/tilemap.py).
+"""The tile map of Russia's federal subjects (pipeline/site/tilemap.py).
 
-The layout is data (pipeline/map_data/tile_grid.csv): one tile per federal subject, one subject
+The layout is data (pipeline/site/map/tile_grid.csv): one tile per federal subject, one subject
 per cell, and no Ukrainian region in the Russian grid. A layer shows each figure with its
 qualifier, a subject without a figure as "no figure" (never as 0), links every tile, and comes
 with a data table and captions in English and bokmål. Each layer is also written, in both
@@ -25,7 +25,7 @@ from markupsafe import escape
 from pipeline.descriptor import table_resources
 from pipeline.problems import PipelineError
 from pipeline.tables import load, read_typed_rows
-from pipeline.tilemap import COLOURS, GRID_FILE, map_layers, render_tile_map, tile_grid
+from pipeline.site.tilemap import COLOURS, GRID_FILE, map_layers, render_tile_map, tile_grid
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "build" / "test-artifacts"
@@ -285,7 +285,7 @@ def test_sample_pages_are_written_for_a_person_to_look_at(layers):
     """Every layer in both languages, as a page with the site's styles, under build/test-artifacts/."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for asset in ("style.css", "tilemap.css"):
-        shutil.copy(ROOT / "pipeline" / "site_assets" / asset, ARTIFACTS / asset)
+        shutil.copy(ROOT / "pipeline" / "site" / "assets" / asset, ARTIFACTS / asset)
     for layer in layers.values():
         for lang in ("en", "no"):
             page = ARTIFACTS / f"tilemap-{layer.id}-{lang}.html"

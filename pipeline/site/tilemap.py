@@ -30,9 +30,9 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from .problems import PipelineError
+from ..problems import PipelineError
 
-MAP_DATA = Path(__file__).parent / "map_data"
+MAP_DATA = Path(__file__).parent / "map"
 TEMPLATES = Path(__file__).parent / "templates"
 GRID_FILE = MAP_DATA / "tile_grid.csv"
 LANGUAGES = ("en", "no")
@@ -376,7 +376,7 @@ def render_tile_map(layer: Layer, lang: str, href_for: Callable[[str], str]) -> 
     height = MARGIN * 2 + (max(r for _, r in grid.values()) + 1) * (TILE + GAP) - GAP
     words = text()[lang]
     legend = [{"colour": colour, "label": label} for colour, label in zip(COLOURS, bin_labels(layer.bins, lang))]
-    return Markup(environment().get_template("tilemap.html.j2").render(
+    return Markup(environment().get_template("tilemap.html").render(
         layer=layer, lang=lang, words=words, tiles=tiles, width=width, height=height, tile=TILE,
         legend=legend, unit=words["units"].get(layer.unit, layer.unit), caption=layer.caption[lang],
         title=layer.title[lang], rows=[table_row(f, layer, lang, href_for) for f in layer.figures.values()],
