@@ -14,7 +14,7 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 INPUTS := $(wildcard raw/*.csv) $(wildcard schemas/*.yaml) $(wildcard schemas/*.csv) \
           $(wildcard schemas/expectations/*.json) $(wildcard pipeline/*.py) $(wildcard pipeline/site/*.py) $(wildcard pipeline/site/*.csv) \
-          $(wildcard pipeline/site/assets/*) $(wildcard pipeline/site/templates/*) $(wildcard pipeline/templates/*) $(wildcard pipeline/privacy_data/*) $(wildcard pipeline/map_data/*) $(wildcard releases/*/release.json) $(wildcard releases/*/changes.csv) \
+          $(wildcard pipeline/site/assets/*) $(wildcard pipeline/site/templates/*) $(wildcard pipeline/templates/*) $(wildcard pipeline/privacy_data/*) $(wildcard pipeline/site/map/*) $(wildcard releases/*/release.json) $(wildcard releases/*/changes.csv) \
           $(wildcard LICENSES/*)
 FORMAT ?= text
 

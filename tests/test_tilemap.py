@@ -1,6 +1,6 @@
-"""The tile map of Russia's federal subjects (pipeline/tilemap.py).
+"""The tile map of Russia's federal subjects (pipeline/site/tilemap.py).
 
-The layout is data (pipeline/map_data/tile_grid.csv): one tile per federal subject, one subject
+The layout is data (pipeline/site/map/tile_grid.csv): one tile per federal subject, one subject
 per cell, and no Ukrainian region in the Russian grid. A layer shows each figure with its
 qualifier, a subject without a figure as "no figure" (never as 0), links every tile, and comes
 with a data table and captions in English and bokmål. Each layer is also written, in both
@@ -25,7 +25,7 @@ from markupsafe import escape
 from pipeline.descriptor import table_resources
 from pipeline.problems import PipelineError
 from pipeline.tables import load, read_typed_rows
-from pipeline.tilemap import COLOURS, GRID_FILE, map_layers, render_tile_map, tile_grid
+from pipeline.site.tilemap import COLOURS, GRID_FILE, map_layers, render_tile_map, tile_grid
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "build" / "test-artifacts"
@@ -176,7 +176,7 @@ def test_a_subject_with_several_rows_shows_the_latest_dated_and_lists_the_others
     assert "most recently dated" in layers["mobilised-deaths"].caption["en"]
     assert "sist daterte" in layers["mobilised-deaths"].caption["no"]
     markup = render_tile_map(layers["mobilised-deaths"], "en", href_for)
-    assert "also: 2, not given, <code>mobilised-deaths-ru-ce-s2-4</code>" in markup
+    assert "also: 2, date not given, <code>mobilised-deaths-ru-ce-s2-4</code>" in markup
 
 
 def test_a_later_dated_row_wins_over_an_earlier_one(tables):
@@ -191,8 +191,8 @@ def test_captions_say_what_who_and_when_in_both_languages(layers):
         assert layer.title["en"] and layer.title["no"] and layer.title["en"] != layer.title["no"]
         assert layer.caption["en"] and layer.caption["no"] and layer.caption["en"] != layer.caption["no"]
     deaths = layers["mobilised-deaths"].caption
-    assert "BBC and Mediazona" in deaths["en"] and "21 September 2025" in deaths["en"]
-    assert "BBC og Mediazona" in deaths["no"] and "21. september 2025" in deaths["no"]
+    assert "BBC Russian and Mediazona" in deaths["en"] and "21 Sep 2025" in deaths["en"]
+    assert "BBC Russian og Mediazona" in deaths["no"] and "21. sep. 2025" in deaths["no"]
     assert "inferred" in deaths["en"]  # the rows' date_basis
     bonus = layers["contract-bonus-peak"].caption
     assert "independent media" in bonus["en"] and "no date given" in bonus["en"]
@@ -208,13 +208,13 @@ def test_a_figure_renders_with_its_qualifier(layers):
     assert [t.text for t in tatarstan.iter(f"{SVG}text")] == ["TA", "≈ 337k"]
     assert "<td class=\"num\">≈ 337,000</td><td>approximately</td>" in markup
     norwegian = render_tile_map(layers["contract-bonus-peak"], "no", href_for)
-    assert tiles_of(norwegian)["RU-TA"].get("aria-label") == "Tatarstan: ≈ 337\u00a0000 kr"
+    assert tiles_of(norwegian)["RU-TA"].get("aria-label") == "Tatarstan: ≈ 337\u00a0000 NOK"
     assert "<td class=\"num\">≈ 337\u00a0000</td><td>omtrent</td>" in norwegian
 
 
 def test_a_range_renders_as_a_range(layers):
     markup = render_tile_map(layers["deaths-all-categories"], "en", href_for)
-    assert tiles_of(markup)["RU-AD"].get("aria-label") == "Republic of Adygea: 200–400 dead"
+    assert tiles_of(markup)["RU-AD"].get("aria-label") == "Republic of Adygea: 200–400 deaths"
 
 
 def test_a_subject_without_a_figure_is_drawn_as_no_figure_not_as_zero(layers):
@@ -233,7 +233,7 @@ def test_a_figure_of_zero_is_coloured_and_unlike_no_figure(tables):
     layer = {l.id: l for l in map_layers(with_row(tables, "casualties", **zero))}["mobilised-deaths"]
     altai = tiles_of(render_tile_map(layer, "en", href_for))["RU-ALT"]
     assert altai.find(f"{SVG}rect").get("fill") == COLOURS[0]
-    assert altai.get("aria-label") == "Altai Krai: 0 dead" and altai.get("data-no-figure") is None
+    assert altai.get("aria-label") == "Altai Krai: 0 deaths" and altai.get("data-no-figure") is None
 
 
 def test_every_tile_links_to_href_for_its_subject(layers):
@@ -285,7 +285,7 @@ def test_sample_pages_are_written_for_a_person_to_look_at(layers):
     """Every layer in both languages, as a page with the site's styles, under build/test-artifacts/."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for asset in ("style.css", "tilemap.css"):
-        shutil.copy(ROOT / "pipeline" / "site_assets" / asset, ARTIFACTS / asset)
+        shutil.copy(ROOT / "pipeline" / "site" / "assets" / asset, ARTIFACTS / asset)
     for layer in layers.values():
         for lang in ("en", "no"):
             page = ARTIFACTS / f"tilemap-{layer.id}-{lang}.html"

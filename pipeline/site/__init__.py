@@ -3,7 +3,7 @@ bokmål (under `no/`).
 
 A front page (what the data is, how to cite it, downloads, schema.org JSON-LD), a page per table
 that reads like facts, chart pages whose charts are inline SVG, a profile page per place and,
-when `pipeline.tilemap` is present, a map. Nothing is loaded from anywhere but the site's own
+a tile map (`tilemap`, its data in `map/`). Nothing is loaded from anywhere but the site's own
 folder (a Content-Security-Policy says so), and the same inputs give the same bytes.
 
 Modules: `facts` (figures and dates as text), `charts` (chart geometry), `lookups` (rows, places,

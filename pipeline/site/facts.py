@@ -25,17 +25,27 @@ def number_text(value, lang: str = "en") -> str:
     return text
 
 
+def short_number_text(value, lang: str = "en") -> str:
+    """A number that fits on a map tile: 884, 2.7M, 337k (bokmål 2,7M)."""
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if abs(value) >= size:
+            return number_text(round(value / size, 1 if abs(value) < 10 * size else 0), lang) + suffix
+    return number_text(value, lang)
+
+
 def unit_text(unit: str | None, lang: str = "en") -> str:
     return label("unit", unit, lang)
 
 
-def figure_text(row: dict, lang: str = "en") -> str:
-    """A row's figure as the source states it, without its unit: ≥ 15,000; ≈ 42; 200–400."""
+def figure_text(row: dict, lang: str = "en", short: bool = False) -> str:
+    """A row's figure as the source states it, without its unit: ≥ 15,000; ≈ 42; 200–400
+    (`short`: numbers shortened to fit a map tile, ≈ 337k)."""
+    number = short_number_text if short else number_text
     if row.get("qualifier") is None:
         return ""
     if row.get("qualifier") == "range":
-        return f"{number_text(row['value_low'], lang)}–{number_text(row['value_high'], lang)}"
-    return SYMBOLS.get(row.get("qualifier"), "") + number_text(row["value"], lang)
+        return f"{number(row['value_low'], lang)}–{number(row['value_high'], lang)}"
+    return SYMBOLS.get(row.get("qualifier"), "") + number(row["value"], lang)
 
 
 def figure_with_unit(row: dict, lang: str = "en") -> str:

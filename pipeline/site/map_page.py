@@ -1,13 +1,13 @@
-"""The map page: the tile-grid map layers that `pipeline.tilemap` draws, each tile linked to its profile.
+"""The map page: the tile-grid map layers that `pipeline.site.tilemap` draws, each tile linked to its profile.
 
-The map itself (layout, colours, markup) belongs to `pipeline.tilemap`; this page only places its
+The map itself (layout, colours, markup) belongs to `pipeline.site.tilemap`; this page only places its
 layers in the site's frame."""
 
 from __future__ import annotations
 
 from markupsafe import Markup
 
-from .. import tilemap
+from . import tilemap
 from .i18n import say
 from .layout import Page
 from .lookups import Data, profile_href

@@ -1,12 +1,14 @@
 """A tile-grid map of Russia's federal subjects: one equal square per subject.
 
-`map_layers(tables)` picks, for each layer of `map_data/layers.yaml`, one figure per
+`map_layers(tables)` picks, for each layer of `map/layers.yaml`, one figure per
 federal subject from the package's tables; `render_tile_map(layer, lang, href_for)`
-draws a layer as inline SVG with a legend and a data table (templates/tilemap.html.j2).
+draws a layer as inline SVG with a legend and a data table (templates/tilemap.html,
+through the site's Jinja2 environment).
 
-The arrangement of the squares is data (`map_data/tile_grid.csv`, explained in
-`map_data/README.md`); the words are data too (`map_data/text.yaml`, English and
-bokmål). A subject without a figure is drawn hatched as "no figure", never as zero.
+The arrangement of the squares is data (`map/tile_grid.csv`, explained in
+`map/README.md`). The words are the site's: interface text from `text.csv` (keys `map.*`),
+claimant, qualifier, unit and status labels through `i18n.label`, numbers and dates through
+`facts`. A subject without a figure is drawn hatched as "no figure", never as zero.
 Occupied Ukrainian territory is never a tile of the Russian grid: a figure about it
 is listed apart, under Ukraine.
 
@@ -27,17 +29,16 @@ from typing import Callable, Mapping
 
 import pandas as pd
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from .problems import PipelineError
+from ..problems import PipelineError
+from .facts import date_text, figure_text, inferred_mark, number_text, unit_text
+from .i18n import LANGS, label, say
+from .layout import environment
 
-MAP_DATA = Path(__file__).parent / "map_data"
-TEMPLATES = Path(__file__).parent / "templates"
+MAP_DATA = Path(__file__).parent / "map"
 GRID_FILE = MAP_DATA / "tile_grid.csv"
-LANGUAGES = ("en", "no")
 FEDERAL_SUBJECT, OCCUPIED = "russian-federal-subject", "occupied-ukrainian-territory"
-SYMBOLS = {"approximately": "≈ ", "at_least": "≥ ", "more_than": "> ", "at_most": "≤ ", "less_than": "< "}
 COLOURS = ("#fdd49e", "#fc8d59", "#d7301f", "#7f0000")  # light to dark; a class per bin
 DARK_COLOURS = frozenset(COLOURS[2:])  # tiles whose label is written in white
 TILE, GAP, MARGIN = 46, 4, 2  # SVG units
@@ -88,11 +89,6 @@ class Layer:
 
 
 # ---- data files ------------------------------------------------------------
-
-@cache
-def text() -> dict:
-    return yaml.safe_load((MAP_DATA / "text.yaml").read_text(encoding="utf-8"))
-
 
 @cache
 def layer_specs() -> tuple[dict, ...]:
@@ -174,53 +170,50 @@ def source_index(tables: Mapping) -> dict[str, Source]:
 
 # ---- captions --------------------------------------------------------------
 
-def date_words(day: date, lang: str) -> str:
-    words = text()[lang]
-    return words["date"].format(day=day.day, month=words["months"][day.month - 1], year=day.year)
+def day_text(day: date, lang: str) -> str:
+    return date_text(day, "day", lang)
 
 
 def listed(items: list[str], lang: str) -> str:
     if len(items) < 2:
         return "".join(items)
-    return f"{', '.join(items[:-1])} {text()[lang]['and']} {items[-1]}"
+    return f"{', '.join(items[:-1])} {say('map.and', lang)} {items[-1]}"
 
 
 def when_words(rows: list[dict], lang: str) -> str:
     """For what time the drawn figures hold: their as_of dates and periods, as the rows give them."""
-    words = text()[lang]
     days = sorted({row["as_of"] for row in rows if row.get("as_of")})
     undated = sum(1 for row in rows if not any(row.get(name) for name in ("as_of", "period_start", "period_end")))
     parts = []
     if len(days) == 1:
-        parts.append(words["as_of_one"].format(date=date_words(days[0], lang)))
+        parts.append(say("date.as_of", lang, date=day_text(days[0], lang)))
     elif days:
-        parts.append(words["as_of_span"].format(first=date_words(days[0], lang), last=date_words(days[-1], lang)))
+        parts.append(say("map.as_of_span", lang, first=day_text(days[0], lang), last=day_text(days[-1], lang)))
     if days and any(row.get("date_basis") == "inferred" for row in rows if row.get("as_of")):
-        parts[-1] += f" ({words['inferred']})"
+        parts[-1] += f" ({say('map.inferred', lang)})"
     periods = sorted({(row["period_start"], row["period_end"]) for row in rows
                       if row.get("period_start") and row.get("period_end")})
-    parts += [words["period"].format(start=date_words(start, lang), end=date_words(end, lang))
+    parts += [say("map.period", lang, start=day_text(start, lang), end=day_text(end, lang))
               for start, end in periods]
     if undated and not days and not periods:
-        parts.append(words["undated_all"])
+        parts.append(say("map.undated_all", lang))
     elif undated:
-        parts.append(words["undated_some"].format(count=undated))
+        parts.append(say("map.undated_some", lang, count=undated))
     return ", ".join(parts)
 
 
 def caption(spec: dict, drawn: list[dict], several: bool, total: int, lang: str) -> str:
-    words = text()[lang]
-    claimants = [words["claimants"].get(c, c.replace("-", " ")) for c in sorted({row["claimed_by"] for row in drawn})]
+    claimants = [label("claimant", c, lang) for c in sorted({row["claimed_by"] for row in drawn})]
     first = spec["counted"][lang]
     if claimants:
-        first += ", " + words["by"].format(claimants=listed(claimants, lang))
+        first += ", " + say("map.by", lang, claimants=listed(claimants, lang))
     when = when_words(drawn, lang)
     sentences = [f"{first}; {when}." if when else f"{first}."]
     if spec.get("scope"):
         sentences.append(spec["scope"][lang])
-    sentences.append(words["coverage"].format(count=len(drawn), total=total))
+    sentences.append(say("map.coverage", lang, count=len(drawn), total=total))
     if several:
-        sentences.append(words["rule"])
+        sentences.append(say("map.rule", lang))
     return " ".join(sentences)
 
 
@@ -241,7 +234,7 @@ def layer_from(spec: dict, tables: Mapping, regions: dict[str, Region],
     several = any(len(group) > 1 for group in by_region.values())
     return Layer(
         id=spec["id"], title=dict(spec["title"]), unit=spec["unit"], bins=tuple(float(b) for b in spec["bins"]),
-        caption={lang: caption(spec, in_grid, several, total, lang) for lang in LANGUAGES},
+        caption={lang: caption(spec, in_grid, several, total, lang) for lang in LANGS},
         figures={code: f for code, f in figures.items() if regions[code].federal_subject},
         outside={code: f for code, f in figures.items() if not regions[code].federal_subject},
         regions=regions,
@@ -261,29 +254,16 @@ def map_layers(tables: Mapping[str, pd.DataFrame | list[dict]]) -> list[Layer]:
 
 # ---- words for figures -----------------------------------------------------
 
-def number_words(value: float, lang: str) -> str:
-    """Thousands grouped: 2,700,000 in English, 2 700 000 (no-break spaces) in bokmål."""
-    grouped = format(Decimal(repr(float(value))).normalize(), ",f")
-    if lang == "no":
-        return grouped.replace(",", "\u00a0").replace(".", ",")
-    return grouped
-
-
-def short_number(value: float, lang: str) -> str:
-    """A number that fits on a tile: 884, 2.7M, 337k."""
-    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
-        if abs(value) >= size:
-            scaled = round(value / size, 1 if abs(value) < 10 * size else 0)
-            return number_words(scaled, lang) + suffix
-    return number_words(value, lang)
+def figure_row(figure: Figure) -> dict:
+    """A figure as the row `facts` reads (a figure without a qualifier is a range when it has no value)."""
+    qualifier = figure.qualifier or ("range" if figure.value is None else "exact")
+    return {"qualifier": qualifier, "value": figure.value, "value_low": figure.value_low,
+            "value_high": figure.value_high, "date_basis": figure.date_basis}
 
 
 def figure_words(figure: Figure, lang: str, short: bool = False) -> str:
-    """A figure as a person reads it: ≥ 15,000; ≈ 337,000; 200–400."""
-    say = (lambda v: short_number(v, lang)) if short else (lambda v: number_words(v, lang))
-    if figure.value is None:
-        return f"{say(figure.value_low)}–{say(figure.value_high)}"
-    return SYMBOLS.get(figure.qualifier, "") + say(figure.value)
+    """A figure as a person reads it: ≥ 15,000; ≈ 337,000; 200–400 (short: ≈ 337k)."""
+    return figure_text(figure_row(figure), lang, short=short)
 
 
 def colour_value(figure: Figure) -> float:
@@ -298,70 +278,57 @@ def bin_index(value: float, bins: tuple[float, ...]) -> int:
 
 
 def bin_labels(bins: tuple[float, ...], lang: str) -> list[str]:
-    words = text()[lang]
-    bounds = [number_words(b, lang) for b in bins]
-    labels = [words["bin_under"].format(high=bounds[0])]
-    labels += [words["bin_between"].format(low=low, high=high) for low, high in zip(bounds, bounds[1:])]
-    return labels + [words["bin_over"].format(low=bounds[-1])]
+    bounds = [number_text(b, lang) for b in bins]
+    labels = [say("map.bin_under", lang, high=bounds[0])]
+    labels += [say("map.bin_between", lang, low=low, high=high) for low, high in zip(bounds, bounds[1:])]
+    return labels + [say("map.bin_over", lang, low=bounds[-1])]
 
 
 def source_words(source: Source | None, figure: Figure, lang: str) -> str:
-    words = text()[lang]
     if source is None or source.footnote is None:
         publisher = source.publisher if source else figure.source_id
-        return f"{publisher}, {words['report_section'].format(section=figure.section)}"
-    return f"{source.publisher}, {words['footnote'].format(number=source.footnote)}"
+        return f"{publisher}, {say('map.report_section', lang, section=figure.section)}"
+    return f"{source.publisher}, {say('table.footnote', lang, number=source.footnote)}"
 
 
 # ---- drawing ---------------------------------------------------------------
 
-@cache
-def environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True,
-                       trim_blocks=True, lstrip_blocks=True)
-
-
 def tile_of(code: str, cell: tuple[int, int], layer: Layer, lang: str, href_for: Callable[[str], str]) -> dict:
     region, figure = layer.regions[code], layer.figures.get(code)
-    words = text()[lang]
-    unit = words["units"].get(layer.unit, layer.unit)
     if figure is None:
-        fill, label, value = None, "", words["no_figure"]
+        fill, short, value = None, "", say("table.no_figure", lang)
     else:
         fill = COLOURS[bin_index(colour_value(figure), layer.bins)]
-        label, value = figure_words(figure, lang, short=True), f"{figure_words(figure, lang)} {unit}"
+        short, value = figure_words(figure, lang, short=True), f"{figure_words(figure, lang)} {unit_text(layer.unit, lang)}"
     x, y = MARGIN + cell[0] * (TILE + GAP), MARGIN + cell[1] * (TILE + GAP)
     return {"code": code, "short": code.split("-", 1)[1], "href": href_for(code), "x": x, "y": y,
-            "fill": fill, "dark": fill in DARK_COLOURS, "label": label,
+            "fill": fill, "dark": fill in DARK_COLOURS, "label": short,
             "name": f"{region.names[lang]}: {value}"}
 
 
-def date_text(figure: Figure, lang: str) -> str:
-    """A figure's date for the table: the day, marked when it is inferred; "not given" when there is none."""
-    words = text()[lang]
+def figure_date(figure: Figure, lang: str) -> str:
+    """A figure's date for the table: the day, marked when it is inferred; "date not given" when there is none."""
     if figure.as_of is None:
-        return words["no_date"]
-    day = date_words(figure.as_of, lang)
-    return f"{day} ({words['inferred_mark']})" if figure.date_basis == "inferred" else day
+        return date_text(None, "day", lang)
+    return day_text(figure.as_of, lang) + inferred_mark(figure_row(figure), lang)
 
 
 def table_row(figure: Figure, layer: Layer, lang: str, href_for: Callable[[str], str]) -> dict:
-    words = text()[lang]
     return {"code": figure.region_code, "name": layer.regions[figure.region_code].names[lang],
             "href": href_for(figure.region_code), "value": figure_words(figure, lang),
-            "qualifier": words["qualifiers"].get(figure.qualifier or "exact", figure.qualifier),
-            "date": date_text(figure, lang),
+            "qualifier": label("qualifier", figure.qualifier or "exact", lang),
+            "date": figure_date(figure, lang),
             "source": source_words(layer.sources.get(figure.source_id), figure, lang),
             "row_id": figure.row_id,
-            "others": [{"value": figure_words(o, lang), "date": date_text(o, lang), "row_id": o.row_id}
+            "others": [{"value": figure_words(o, lang), "date": figure_date(o, lang), "row_id": o.row_id}
                        for o in figure.others],
             "occupied": layer.regions[figure.region_code].occupied}
 
 
 def render_tile_map(layer: Layer, lang: str, href_for: Callable[[str], str]) -> Markup:
     """The layer as an inline SVG tile map with its legend, caption and a data table, in `lang` (en or no)."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, not {lang!r}")
     grid = tile_grid()
     subjects = [code for code, region in layer.regions.items() if region.federal_subject]
     missing = sorted(set(subjects) - set(grid))
@@ -374,11 +341,10 @@ def render_tile_map(layer: Layer, lang: str, href_for: Callable[[str], str]) -> 
     tiles = [tile_of(code, grid[code], layer, lang, href_for) for code in reading_order]
     width = MARGIN * 2 + (max(c for c, _ in grid.values()) + 1) * (TILE + GAP) - GAP
     height = MARGIN * 2 + (max(r for _, r in grid.values()) + 1) * (TILE + GAP) - GAP
-    words = text()[lang]
-    legend = [{"colour": colour, "label": label} for colour, label in zip(COLOURS, bin_labels(layer.bins, lang))]
-    return Markup(environment().get_template("tilemap.html.j2").render(
-        layer=layer, lang=lang, words=words, tiles=tiles, width=width, height=height, tile=TILE,
-        legend=legend, unit=words["units"].get(layer.unit, layer.unit), caption=layer.caption[lang],
+    legend = [{"colour": colour, "label": text} for colour, text in zip(COLOURS, bin_labels(layer.bins, lang))]
+    return Markup(environment().get_template("tilemap.html").render(
+        layer=layer, lang=lang, t=lambda key, **values: say(key, lang, **values), tiles=tiles, width=width,
+        height=height, tile=TILE, legend=legend, unit=unit_text(layer.unit, lang), caption=layer.caption[lang],
         title=layer.title[lang], rows=[table_row(f, layer, lang, href_for) for f in layer.figures.values()],
         outside=[table_row(f, layer, lang, href_for) for f in layer.outside.values()],
     ))
