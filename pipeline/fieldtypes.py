@@ -1,7 +1,7 @@
 """The type registry: each Table Schema type the package may use, mapped once to every edition.
 
-For each type: the pandas dtype (`load()` and the Parquet frame), the Arrow type
-of the Parquet file, the SQLite column type, the XlsxWriter method that writes
+For each type: how a raw CSV cell is read (as frictionless types it), the pandas
+dtype (`load()` and the Parquet frame), the Arrow type of the Parquet file, the SQLite column type, the XlsxWriter method that writes
 a cell, and how a value is written in CSV, JSON and SQLite. A new field type is
 one entry here; schemas.py refuses a type that has none.
 
@@ -40,9 +40,22 @@ def _json_number(value):
     return value
 
 
+def _date(cell: str) -> date:
+    try:
+        return date.fromisoformat(cell)
+    except ValueError:  # frictionless reads dates with strptime("%Y-%m-%d"), which also takes 2025-1-5
+        return datetime.strptime(cell, "%Y-%m-%d").date()
+
+
+# frictionless' default trueValues and falseValues
+BOOLEAN_CELLS = {"true": True, "True": True, "TRUE": True, "1": True,
+                 "false": False, "False": False, "FALSE": False, "0": False}
+
+
 @dataclass(frozen=True)
 class FieldType:
     name: str  # the Table Schema type
+    read: Callable[[str], object]  # a raw CSV cell validation accepted -> the value, as frictionless types it
     pandas: str  # dtype of a column read by `load()` and of the Parquet frame
     arrow: str  # pyarrow type factory: pa.<arrow>()
     sqlite: str  # column type of the SQLite edition
@@ -54,13 +67,13 @@ class FieldType:
 
 
 TYPES: dict[str, FieldType] = {t.name: t for t in (
-    FieldType("string", "string", "string", "TEXT", "write_string", str, str, str, str),
-    FieldType("integer", "Int64", "int64", "INTEGER", "write_number", int, plain_number, int, int),
-    FieldType("number", "Float64", "float64", "REAL", "write_number", float, plain_number, _json_number, float),
-    FieldType("date", "datetime64[ns]", "date32", "TEXT", "write_datetime",
+    FieldType("string", str, "string", "string", "TEXT", "write_string", str, str, str, str),
+    FieldType("integer", int, "Int64", "int64", "INTEGER", "write_number", int, plain_number, int, int),
+    FieldType("number", Decimal, "Float64", "float64", "REAL", "write_number", float, plain_number, _json_number, float),
+    FieldType("date", _date, "datetime64[ns]", "date32", "TEXT", "write_datetime",
               lambda v: datetime(v.year, v.month, v.day), date.isoformat, date.isoformat, date.isoformat),
     # SQLite has no boolean storage: 1 and 0 in an INTEGER column, as sqlite-utils and Datasette expect.
-    FieldType("boolean", "boolean", "bool_", "INTEGER", "write_boolean", bool, lambda v: "true" if v else "false",
+    FieldType("boolean", BOOLEAN_CELLS.__getitem__, "boolean", "bool_", "INTEGER", "write_boolean", bool, lambda v: "true" if v else "false",
               bool, int),
 )}
 

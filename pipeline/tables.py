@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,16 +29,6 @@ def read_typed_rows(root: Path, name: str, schema: dict) -> list[dict]:
     return sorted(rows, key=lambda row: tuple(str(row[k]) for k in key))
 
 
-def _date(cell: str) -> date:
-    try:
-        return date.fromisoformat(cell)
-    except ValueError:  # frictionless reads dates with strptime("%Y-%m-%d"), which also takes 2025-1-5
-        return datetime.strptime(cell, "%Y-%m-%d").date()
-
-
-CELL_TYPES = {"string": str, "integer": int, "number": Decimal, "date": _date}
-
-
 def typed_rows(rows: list[tuple[int, list[str]]], schema: dict) -> list[dict]:
     """The validated cells of a table (line, cells) typed as frictionless types them, sorted by primary key.
 
@@ -47,7 +36,7 @@ def typed_rows(rows: list[tuple[int, list[str]]], schema: dict) -> list[dict]:
     only for cells that validation found of their type (empty ones are missing).
     """
     names = [field["name"] for field in schema["fields"]]
-    readers = [CELL_TYPES[field["type"]] for field in schema["fields"]]
+    readers = [TYPES[field["type"]].read for field in schema["fields"]]
     typed = []
     for line, cells in rows:
         row = {name: None if cell == "" else read(cell) for name, read, cell in zip(names, readers, cells)}

@@ -157,7 +157,7 @@ def read_raw_table(root: Path, name: str, schema: dict, public: PublicPersons = 
                         checked.clear()
                     found = checked[index, cell] = _cell_checks(expected[index], cell, types[index], public)
                 for problem in found:
-                    if problem.code == "type-error":
+                    if problem.code == catalogue.TYPE_ERROR:
                         table.bad_cells.add((line, index + 1))
                     table.problems.append(replace(problem, file=table.display, line=line, column=index + 1))
     return table

@@ -120,12 +120,14 @@ def test_xlsx_writes_formula_like_text_and_any_letters_as_plain_strings():
 
 
 def test_xlsx_splits_a_table_longer_than_a_sheet_over_several_sheets_and_says_so():
-    schema = {"fields": [{"name": "id", "type": "integer", "title": "Id", "description": "An id."}],
+    schema = {"fields": [{"name": "id", "type": "integer", "title": "Id", "description": "An id.",
+                          "title_no": "Id", "description_no": "En id."}],
               "primaryKey": ["id"]}
     descriptor = {"name": "test", "title": "Test", "version": "1.0.0", "description": "A test package.",
-                  "licenses": [{"name": "CC-BY-4.0"}],
+                  "title_no": "Test", "description_no": "En testpakke.", "licenses": [{"name": "CC-BY-4.0"}],
                   "resources": [{"name": "a-table-with-a-name-of-thirty-one", "format": "csv", "title": "Long",
-                                 "description": "Long.", "schema": schema}]}
+                                 "description": "Long.", "title_no": "Lang", "description_no": "Lang.",
+                                 "schema": schema}]}
     name = descriptor["resources"][0]["name"]
     rows = [{"id": number} for number in range(1, 8)]
     # a sheet of 4 rows holds the header and 3 rows: 7 rows take 3 sheets
@@ -138,6 +140,8 @@ def test_xlsx_splits_a_table_longer_than_a_sheet_over_several_sheets_and_says_so
     readme = "\n".join(str(v) for row in workbook[README_SHEET].iter_rows(values_only=True) for v in row if v)
     assert f"(7 rows; more than a sheet holds, so split over the sheets {', '.join(sheets)}, at most 3 rows each)" \
         in readme
+    assert f"(7 rader; flere rader enn ett ark rommer, så tabellen er delt på arkene {', '.join(sheets)}, høyst 3 " \
+           "rader i hvert)" in readme
 
 
 def test_xlsx_readme_and_dictionary_describe_the_package(workbook, descriptor):

@@ -27,7 +27,9 @@ from .conftest import copy_project
 BOOLEAN_FIELD = """  - name: landlocked
     type: boolean
     title: Landlocked
+    title_no: Uten kyst
     description: Whether the district has no sea coast (a field added by the test).
+    description_no: Om distriktet mangler kyst mot havet (et felt testen legger til).
 """
 
 
