@@ -395,23 +395,9 @@ def browser():
         browser.close()
 
 
-def axe_pages(dist: Path) -> set[str]:
-    """The pages axe-core checks: every page but the profiles, which share one template, and of those
-    every district, the two the issue names and one of the regions without data, in both languages."""
-    names = {p.relative_to(dist / "site").as_posix() for p in pages(dist)}
-    empty = sorted(n for n in names if n.startswith("profiles/region-") and "No figures in this dataset"
-                   in (dist / "site" / n).read_text(encoding="utf-8"))[:1]
-    chosen = {n for n in names if not n.removeprefix("no/").startswith("profiles/")}
-    chosen |= {n for n in names if n.removeprefix("no/").startswith("profiles/district-")}
-    for name in ["profiles/region-RU-BU.html", "profiles/country-NP.html"] + empty:
-        chosen |= {name, f"no/{name}"}
-    return chosen
-
-
 def test_every_page_loads_offline_without_errors_and_passes_axe(browser, server, dist):
     axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is missing").Axe()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    checked = axe_pages(dist)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     problems = {}
     for page_file in pages(dist):
@@ -428,10 +414,8 @@ def test_every_page_loads_offline_without_errors_and_passes_axe(browser, server,
         if name.removeprefix("no/") in SHOTS:
             shot = name.replace("/", "_").removesuffix(".html")
             page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
-        serious = []
-        if name in checked:
-            serious = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
-                       for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+        serious = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+                   for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
         page.close()
         if (errors, failed, foreign, bad, serious) != ([], [], [], [], []):
             problems[name] = (errors, failed, foreign, bad, serious)
