@@ -77,21 +77,33 @@ def grown_rows(table: str, rows: list[dict], count: int, regions: list[str], rng
     key = FACT_KEYS[table]
     seen = {tuple(row[k] for k in key) for row in rows if not row["conflict_id"]}
     made = []
+    pool = list(rows)  # templates that can still give a new fact
     for number in range(count):
-        template = rows[rng.randrange(len(rows))]
-        for attempt in range(50):
-            row = dict(template, id=f"{template['id']}-b{number}", group_id="", conflict_id="", correction_note="")
-            if row["region_code"].startswith("RU-") or (table == "events" and attempt > 3 and not row["region_code"]):
-                row["region_code"] = rng.choice(regions)  # an event of no place recurs in a region
-            _dated(row, rng, force=attempt > 3)
-            fact = tuple(row[k] for k in key)
-            if fact not in seen:
-                seen.add(fact)
+        while True:
+            if not pool:
+                raise RuntimeError(f"{table}: no template gives a new fact any more after {number} new rows")
+            template = pool[rng.randrange(len(pool))]
+            row = _new_fact(table, template, number, key, seen, regions, rng)
+            if row is not None:
                 made.append(row)
                 break
-        else:
-            raise RuntimeError(f"{table}: no new fact from {template['id']} after 50 tries")
+            pool.remove(template)  # its facts are used up (a district or country row only varies by date)
     return made
+
+
+def _new_fact(table: str, template: dict, number: int, key: tuple, seen: set, regions: list[str],
+              rng: random.Random) -> dict | None:
+    """A copy of `template` under a new id with new dates (and region) whose fact key is new, or None after 50 tries."""
+    for attempt in range(50):
+        row = dict(template, id=f"{template['id']}-b{number}", group_id="", conflict_id="", correction_note="")
+        if row["region_code"].startswith("RU-") or (table == "events" and attempt > 3 and not row["region_code"]):
+            row["region_code"] = rng.choice(regions)  # an event of no place recurs in a region
+        _dated(row, rng, force=attempt > 3)
+        fact = tuple(row[k] for k in key)
+        if fact not in seen:
+            seen.add(fact)
+            return row
+    return None
 
 
 def _csv_text(header: list[str], rows: list[dict]) -> str:
