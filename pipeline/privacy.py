@@ -210,6 +210,7 @@ def _bare(word: str) -> str:
     return word.rstrip(".").removesuffix("'s").removesuffix("’s")
 
 
+@lru_cache(maxsize=1 << 16)  # words recur across cells; the answer depends on the word alone
 def _is_given(word: str) -> bool:
     given, _, _ = _vocabulary()
     word = _bare(word)
@@ -222,6 +223,7 @@ def _is_given(word: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=1 << 16)
 def _namelike(word: str) -> bool:
     """A capitalised word that may be part of a name (not a known place, body, month or function word)."""
     _, never, titles = _vocabulary()
