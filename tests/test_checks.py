@@ -178,6 +178,17 @@ def test_text_hygiene(project, label, cell, code, message):
     assert [(p.line, p.column, p.message) for p in found] == [(line, 3, message)]
 
 
+def test_a_printable_cell_has_no_invisible_character():
+    """The hygiene check reads a printable cell (str.isprintable) as clean without looking at each
+    character: no character Python prints may be one the check calls invisible."""
+    import sys
+
+    from pipeline.hygiene import _invisible
+
+    printable = (chr(code) for code in range(sys.maxunicode + 1))
+    assert [f"U+{ord(c):04X}" for c in printable if c.isprintable() and _invisible(c)] == []
+
+
 PRIVATE = [
     ("phone", "Call the recruiter at +7 912 345-67-89 for details.", "personal-phone"),
     ("service number", "His личный номер was АК-123456 according to the list.", "personal-id-number"),
