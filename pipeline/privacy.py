@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -140,14 +141,26 @@ BIRTH_CUE = re.compile(r"born|b\.|birth|d\.o\.b|dob|fød|рожд|родил|г\
 ID_CUE = re.compile(rf"\b(?:{ID_WORDS})\b|\d{{6}}|\d{{3}}-\d{{3}}-\d{{3}}", re.I)
 ADDRESS_CUE = re.compile(rf"{STREET_WORDS_RU}|{STREET_WORDS_LATIN}|кв|kv\.|apt|apartment|flat|{STREET_TYPES}")
 # A phone number that phonenumbers finds is a run of digits joined by punctuation and spaces (never by a
-# letter but x), with a country code and a national number: after a plus at least 6 digits (the shortest
-# valid numbers, e.g. +43 1110), without one at least 8 (00 and 6 digits; a national number of Russia or
-# Ukraine has 9 or more). tests/test_privacy.py derives both bounds from phonenumbers' metadata.
+# letter but x), holding a country code and a national number: after a plus at least 6 digits (the
+# shortest valid numbers, e.g. +43 1110); without one, 00 (Ukraine's international prefix) and 6 digits,
+# or else at least 9 (a national number of Russia or Ukraine, or 810 and 6 digits).
+# tests/test_privacy.py derives these bounds from phonenumbers' metadata.
 PHONE_REGIONS = ("RU", "UA")
-PHONE_DIGITS_AFTER_PLUS, PHONE_DIGITS = 6, 8
+PHONE_DIGITS_AFTER_PLUS, PHONE_DIGITS_AFTER_00, PHONE_DIGITS = 6, 6, 9
 PHONE_JOINER = r"[\W_xXー]"
-PHONE_CUE = re.compile(rf"[+＋]{PHONE_JOINER}*\d(?:{PHONE_JOINER}*\d){{{PHONE_DIGITS_AFTER_PLUS - 1}}}"
-                       rf"|\d(?:{PHONE_JOINER}*\d){{{PHONE_DIGITS - 1}}}")
+AFTER_PLUS = re.compile(rf"[+＋]{PHONE_JOINER}*\d(?:{PHONE_JOINER}*\d){{{PHONE_DIGITS_AFTER_PLUS - 1}}}")
+WITHOUT_PLUS = re.compile(rf"\d(?:{PHONE_JOINER}*\d){{{PHONE_DIGITS - 1}}}")
+AFTER_00 = re.compile(rf"\d{PHONE_JOINER}*\d(?:{PHONE_JOINER}*\d){{{PHONE_DIGITS_AFTER_00}}}")
+
+
+def _phone_cue(text: str) -> bool:
+    """Whether `text` holds enough joined digits for a phone number (see above)."""
+    if AFTER_PLUS.search(text) or WITHOUT_PLUS.search(text):
+        return True
+    # a run of exactly 8 digits: each is found from its first digit, which with the second must be a
+    # zero in any script (phonenumbers reads every decimal digit)
+    return any([unicodedata.digit(d) for d in DIGIT.findall(match.group())[:2]] == [0, 0]
+               for match in AFTER_00.finditer(text))
 
 
 def _mask_urls(text: str) -> str:
@@ -280,24 +293,24 @@ def findings(text: str, screen: bool = True) -> list[Finding]:
     Each detector runs only on a text with its cue; `screen=False` runs every detector on every
     text, for the tests that show both give the same findings.
     """
-    def cue(pattern: re.Pattern, where: str) -> bool:
-        return not screen or pattern.search(where) is not None
+    def cue(test, where: str) -> bool:
+        return not screen or bool(test(where))
 
-    emails = cue(EMAIL_CUE, text)
+    emails = cue(EMAIL_CUE.search, text)
     found = [Finding(EMAIL, m.start(), m.end(), m.group()) for m in EMAIL_ADDRESS.finditer(text)] if emails else []
-    masked = _mask_urls(text) if cue(URL_CUE, text) else text
+    masked = _mask_urls(text) if cue(URL_CUE.search, text) else text
     for match in EMAIL_ADDRESS.finditer(masked) if emails else ():
         masked = masked[:match.start()] + " " * (match.end() - match.start()) + masked[match.end():]
-    if cue(DIGIT, masked):
-        if cue(BIRTH_CUE, masked):
+    if cue(DIGIT.search, masked):
+        if cue(BIRTH_CUE.search, masked):
             found += [Finding(BIRTH_DATE, m.start(), m.end(), m.group()) for m in BIRTH.finditer(masked)]
-        if cue(ID_CUE, masked):
+        if cue(ID_CUE.search, masked):
             found += list(_id_numbers(masked))
-        if cue(PHONE_CUE, masked):
+        if cue(_phone_cue, masked):
             found += list(_phones(masked))
-        if cue(ADDRESS_CUE, masked):
+        if cue(ADDRESS_CUE.search, masked):
             found += [Finding(ADDRESS, m.start(), m.end(), m.group()) for m in ADDRESSES.finditer(masked)]
-    if cue(CAPITAL, masked):
+    if cue(CAPITAL.search, masked):
         found += [Finding(NAME, start, end, text[start:end]) for start, end in _name_spans(masked)]
     return _without_overlaps(found)
 

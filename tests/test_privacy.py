@@ -161,7 +161,8 @@ def test_the_list_has_its_header(project):
 # The cues: each detector runs only on a text with its cue, and that must change no finding.
 
 TRICKY = [
-    "+43 1110", "(+43) 1110", "tel +49 1640.", "+98 9601", "00 43 1110", "810 43 1110", "+431110",
+    "+43 1110", "(+43) 1110", "tel +49 1640.", "+98 9601", "00 43 1110", "810 43 1110", "+431110", "٠٠ ٤٣ ١١١٠",
+    "０٠ 43 1110", "01 43 1110", "1 00 43 1110",
     "8 (912) 345-67-89", "8-912-345-67-89", "тел. 89123456789", "+7 912 345 67 89 доб. 12", "12345 ext 6789",
     "+380 44 123 4567", "044 123 4567", "Call +7 (912) 345-67-89 or +7 912 345 67 88.", "+7x912x345x67x89",
     "＋７ ９１２ ３４５ ６７ ８９", "+٧ ٩١٢ ٣٤٥ ٦٧ ٨٩", "+7\u00a0912\u2010345\u201067\u201089", "+7 ー912ー345ー67ー89",
@@ -209,11 +210,12 @@ def test_the_cues_change_no_finding(tmp_path):
 
 def test_the_phone_cue_holds_the_shortest_valid_numbers():
     """The digits the phone cue asks for, from phonenumbers' own metadata: the shortest valid number
-    with a country code, and the shortest a default region (Russia, Ukraine) reads without a plus."""
+    with a country code, and the shortest a default region (Russia, Ukraine) reads without a plus:
+    its own national numbers, or its international prefix and a number with a country code."""
     import phonenumbers
     from phonenumbers import PhoneMetadata
 
-    from pipeline.privacy import PHONE_DIGITS, PHONE_DIGITS_AFTER_PLUS, PHONE_REGIONS
+    from pipeline.privacy import PHONE_DIGITS, PHONE_DIGITS_AFTER_00, PHONE_DIGITS_AFTER_PLUS, PHONE_REGIONS
 
     def shortest(metadata):
         return min(length for length in metadata.general_desc.possible_length if length > 0)
@@ -221,11 +223,13 @@ def test_the_phone_cue_holds_the_shortest_valid_numbers():
     everyone = [PhoneMetadata.metadata_for_region(region) for region in phonenumbers.SUPPORTED_REGIONS] + [
         PhoneMetadata.metadata_for_nongeo_region(code) for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS]
     international = min(len(str(m.country_code)) + shortest(m) for m in everyone)
-    assert PHONE_DIGITS_AFTER_PLUS <= international
+    assert PHONE_DIGITS_AFTER_PLUS <= international and PHONE_DIGITS_AFTER_00 <= international
     for region in PHONE_REGIONS:
         metadata = PhoneMetadata.metadata_for_region(region)
-        assert metadata.international_prefix.isdigit() and metadata.national_prefix_transform_rule is None
-        assert PHONE_DIGITS <= min(shortest(metadata), len(metadata.international_prefix) + international)
+        prefix = metadata.international_prefix
+        assert prefix.isdigit() and metadata.national_prefix_transform_rule is None
+        assert PHONE_DIGITS <= shortest(metadata)
+        assert prefix == "00" or PHONE_DIGITS <= len(prefix) + international
 
 
 def test_the_phone_cue_joins_digits_by_everything_a_number_may_hold():
