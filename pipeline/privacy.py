@@ -157,8 +157,8 @@ def _phone_cue(text: str) -> bool:
     """Whether `text` holds enough joined digits for a phone number (see above)."""
     if AFTER_PLUS.search(text) or WITHOUT_PLUS.search(text):
         return True
-    # a run of exactly 8 digits: each is found from its first digit, which with the second must be a
-    # zero in any script (phonenumbers reads every decimal digit)
+    # else only a run of exactly 8 digits starting with 00 can hold one (zeros in any script: phonenumbers
+    # reads every decimal digit); such a run is matched from its first digit
     return any([unicodedata.digit(d) for d in DIGIT.findall(match.group())[:2]] == [0, 0]
                for match in AFTER_00.finditer(text))
 
