@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import warnings
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import pycountry
@@ -247,40 +249,100 @@ def _column_of(kwargs: dict) -> str:
     return kwargs.get("column") or kwargs.get("column_A") or (kwargs.get("column_list") or [""])[0]
 
 
-def run_suites(frames: dict, schemas_dir: Path, parameters: dict) -> list[Problem]:
-    """Run each table's suite on its typed frame (with a `__line__` column); the failures as Problems."""
+@lru_cache(maxsize=None)
+def _pandas_source():
+    """Great Expectations set up once per process: an ephemeral context (nothing stored, no progress
+    bars) with one pandas data source."""
     analytics_off()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-    warnings.filterwarnings("ignore", message=".*(condition_parser|row_condition).*", category=DeprecationWarning)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    source = context.data_sources.add_pandas("raw")
+    return context.data_sources.add_pandas("raw")
+
+
+@lru_cache(maxsize=None)
+def _batch_definition(table: str):
+    """One table's whole-dataframe batch definition (its asset is added once per process)."""
+    return _pandas_source().add_dataframe_asset(table).add_batch_definition_whole_dataframe("all")
+
+
+def _columns_used(expectations: list[dict]) -> set[str]:
+    """The columns these expectations read: their own, and the names their row conditions refer to."""
+    used = set()
+    for item in expectations:
+        kwargs = item["kwargs"]
+        used |= {kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs}
+        used |= set(kwargs.get("column_list", []))
+        used |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", kwargs.get("row_condition", "")))
+    return used
+
+
+def _suite(table: str, expectations: list[dict]):
+    """A GX suite of these expectations; each one's place in the list is in its meta (`index`), since
+    GX does not give the results in the suite's order."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    return gx.ExpectationSuite(name=table, expectations=[
+        ExpectationConfiguration(**(item | {"meta": item["meta"] | {"index": index}})).to_domain_obj()
+        for index, item in enumerate(expectations)])
+
+
+def _failed(table: str, expectations: list[dict], batch, parameters: dict) -> list[dict]:
+    """The expectations that fail on the batch, checked with the cheapest result format (success only)."""
+    result = batch.validate(_suite(table, expectations), result_format="BOOLEAN_ONLY", expectation_parameters=parameters)
+    failed = set()
+    for outcome in result.results:
+        _raise_if_not_run(table, outcome)
+        if not outcome.success:
+            failed.add(outcome.expectation_config.meta["index"])
+    return [item for index, item in enumerate(expectations) if index in failed]
+
+
+def _raise_if_not_run(table: str, outcome) -> None:
+    """An expectation that raised, or one of whose metrics could not be computed (say, its row condition
+    names a column the table lacks), is a broken suite: never a pass, never silently no rows."""
+    info = outcome.exception_info or {}
+    messages = [info.get("exception_message")] if info.get("raised_exception") else [
+        value.exception_message for value in info.values() if getattr(value, "raised_exception", False)]
+    if messages:
+        code = (outcome.expectation_config.meta or {}).get("code")
+        raise PipelineError(f"schemas/expectations/{table}.json: expectation {code} could not run: {messages[0]}")
+
+
+def run_suites(frames: dict, schemas_dir: Path, parameters: dict) -> list[Problem]:
+    """Run each table's suite on its typed frame (with a `__line__` column); the failures as Problems.
+
+    Each suite runs first for success only, on the columns it reads; the expectations that fail run
+    again with every failing row (COMPLETE), to say which lines.
+    """
+    analytics_off()
+    warnings.filterwarnings("ignore", message=".*(condition_parser|row_condition).*", category=DeprecationWarning)
     problems = []
     for table, (frame, schema) in frames.items():
-        suite_data = load_suite(schemas_dir, table)
-        configs = [ExpectationConfiguration(**item) for item in suite_data["expectations"]
-                   if not _lacks_parameter(item["kwargs"], parameters)]
-        if not configs:
+        expectations = [item for item in load_suite(schemas_dir, table)["expectations"]
+                        if not _lacks_parameter(item["kwargs"], parameters)]
+        if not expectations:
             continue
-        suite = context.suites.add(gx.ExpectationSuite(name=table, expectations=[c.to_domain_obj() for c in configs]))
-        batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("all")
-        definition = context.validation_definitions.add(gx.ValidationDefinition(name=table, data=batch, suite=suite))
-        result = definition.run(batch_parameters={"dataframe": frame}, expectation_parameters=parameters,
+        used = _columns_used(expectations)
+        batch = _batch_definition(table).get_batch(
+            batch_parameters={"dataframe": frame[[name for name in frame.columns if name in used or name == "__line__"]]})
+        failed = _failed(table, expectations, batch, parameters)
+        if not failed:
+            continue
+        result = batch.validate(_suite(table, failed), expectation_parameters=parameters,
                                 result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["__line__"]})
         columns = [f["name"] for f in schema["fields"]]
         for outcome in result.results:
+            _raise_if_not_run(table, outcome)
             if outcome.success:
                 continue
             config = outcome.expectation_config
             column = _column_of(config.kwargs)
             severity = ERROR if str(config.severity.value if hasattr(config.severity, "value") else config.severity) == "critical" else WARNING
             meta = config.meta or {}
-            if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-                raise PipelineError(f"schemas/expectations/{table}.json: expectation {meta.get('code')} could not run: "
-                                    f"{outcome.exception_info.get('exception_message')}")
             for item in outcome.result.get("unexpected_index_list") or []:
                 line = int(item["__line__"])
                 shown = _shown(item.get(column))

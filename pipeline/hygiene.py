@@ -42,12 +42,13 @@ def cell_problems(file: str, line: int, column: int, field_name: str, cell: str,
     if "\n" in cell or "\r" in cell:
         yield problem(catalogue.LINE_BREAK_IN_CELL, "the cell holds a line break, so it runs over several lines; "
                       "keep each cell on one line (or is a quote (\") opened and never closed?)")
-    odd = [char for char in cell if _invisible(char) and char not in "\n\r"]
+    # a printable cell (str.isprintable: no Cc, Cf, Cs, Co, Cn, Zl, Zp, Zs but the space) has none
+    odd = [] if cell.isprintable() else [char for char in cell if _invisible(char) and char not in "\n\r"]
     if odd:
         names = ", ".join(sorted({_char_name(c) for c in odd}))
         yield problem(catalogue.INVISIBLE_CHARACTER, f"contains invisible or control characters ({names}); "
                       "retype the cell or replace them with plain spaces")
-    if unicodedata.normalize("NFC", cell) != cell:
+    if not unicodedata.is_normalized("NFC", cell):
         yield problem(catalogue.NOT_NFC, "is not in Unicode NFC form (letters built from combining accents); "
                       "retype the accented letters")
     if is_text and cell.startswith(FORMULA_START):

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from pipeline import validate
-from pipeline.expectations import generate_suite, suite_path, suite_text
+from pipeline.expectations import expect, generate_suite, run_suites, suite_path, suite_text
 from pipeline.schemas import table_names, table_schema
 
 from .conftest import ROOT, copy_row, edit_cell, header_of, line_of, text_problems
@@ -55,6 +55,78 @@ def test_share_above_100_percent(project):
         f'raw/casualties.csv:{line}:8: percent-out-of-range: value ("142"): a share in percent lies '
         "between 0 and 100"
     ]
+
+
+# run_suites on a frame of its own: each suite runs for success only, then its failing expectations again
+# for their lines.
+
+FIGURES = {"fields": [{"name": name} for name in ("id", "statement", "qualifier", "value", "value_low", "unit")]}
+FIGURE_RULES = [
+    expect("expect_column_values_to_be_between", "negative-value", "value is negative", column="value", min_value=0),
+    expect("expect_column_values_to_be_between", "negative-value", "value_low is negative", column="value_low",
+           min_value=0),
+    expect("expect_column_values_to_not_be_null", "figure-without-unit", "a figure needs a unit", column="unit",
+           row_condition="qualifier.notnull()"),
+    expect("expect_column_values_to_be_null", "unit-without-figure", "a unit without a figure", severity="warning",
+           column="unit", row_condition="qualifier.isnull()"),
+]
+
+
+def run_figure_rules(tmp_path, rows: list[tuple], rules=FIGURE_RULES) -> list[str]:
+    import pandas as pd
+
+    (tmp_path / "expectations").mkdir(exist_ok=True)
+    (tmp_path / "expectations" / "figures.json").write_text(suite_text({"name": "figures", "expectations": rules}),
+                                                             encoding="utf-8")
+    names = [field["name"] for field in FIGURES["fields"]]
+    frame = pd.DataFrame(rows, columns=[*names, "__line__"]).astype({"value": "float64", "value_low": "float64"})
+    return [p.as_text() for p in sorted(run_suites({"figures": (frame, FIGURES)}, tmp_path, {}))]
+
+
+def test_each_failing_row_once_with_its_line_and_value(tmp_path):
+    rows = [("a", "fine", "exact", 12, None, "people", 2),
+            ("b", "negative", "exact", -3, None, "people", 3),
+            ("c", "negative low", "range", None, -2.5, "people", 4),
+            ("d", "no unit", "at_least", 40, None, None, 5),
+            ("e", "unit alone", None, None, None, "people", 6),
+            ("f", "both wrong", "exact", -1, None, None, 7)]
+    assert run_figure_rules(tmp_path, rows) == [
+        'raw/figures.csv:3:4: negative-value: value ("-3"): value is negative',
+        'raw/figures.csv:4:5: negative-value: value_low ("-2.5"): value_low is negative',
+        "raw/figures.csv:5:6: figure-without-unit: unit: a figure needs a unit",
+        'raw/figures.csv:6:6: unit-without-figure: warning: unit ("people"): a unit without a figure',
+        'raw/figures.csv:7:4: negative-value: value ("-1"): value is negative',
+        "raw/figures.csv:7:6: figure-without-unit: unit: a figure needs a unit",
+    ]
+
+
+def test_a_passing_suite_has_no_problem(tmp_path):
+    assert run_figure_rules(tmp_path, [("a", "fine", "exact", 12, None, "people", 2),
+                                       ("b", "no figure", None, None, None, None, 3)]) == []
+
+
+def test_an_expectation_that_cannot_run_is_an_error_not_a_pass(tmp_path):
+    """A row condition naming a column the table lacks breaks the suite; it must not pass, nor find no rows."""
+    from pipeline.problems import PipelineError
+
+    broken = [*FIGURE_RULES, expect("expect_column_values_to_not_be_null", "broken-rule", "never runs",
+                                    column="unit", row_condition="unknown_column.notnull()")]
+    with pytest.raises(PipelineError, match="figures.json: expectation broken-rule could not run: .*unknown_column"):
+        run_figure_rules(tmp_path, [("a", "fine", "exact", 12, None, "people", 2)], broken)
+
+
+def test_great_expectations_sends_nothing(tmp_path, monkeypatch):
+    """Usage statistics stay off, and running the suites opens no connection and looks up no host."""
+    import os
+    import socket
+
+    tried = []
+    monkeypatch.setattr(socket.socket, "connect", lambda self, address, *args: tried.append(address))
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *args, **kwargs: tried.append(host) or [])
+    monkeypatch.setenv("GX_ANALYTICS_ENABLED", "True")
+    run_figure_rules(tmp_path, [("b", "negative", "exact", -3, None, "people", 3)])
+    assert os.environ["GX_ANALYTICS_ENABLED"] == "False"
+    assert tried == []
 
 
 @pytest.mark.parametrize("table", [t for t in table_names(ROOT / "schemas")
@@ -176,6 +248,17 @@ def test_text_hygiene(project, label, cell, code, message):
     edit_cell(project, "regions", line, "name_en", cell)
     found = [p for p in text_problems(project, "regions") if p.code == code]
     assert [(p.line, p.column, p.message) for p in found] == [(line, 3, message)]
+
+
+def test_a_printable_cell_has_no_invisible_character():
+    """The hygiene check reads a printable cell (str.isprintable) as clean without looking at each
+    character: no character Python prints may be one the check calls invisible."""
+    import sys
+
+    from pipeline.hygiene import _invisible
+
+    printable = (chr(code) for code in range(sys.maxunicode + 1))
+    assert [f"U+{ord(c):04X}" for c in printable if c.isprintable() and _invisible(c)] == []
 
 
 PRIVATE = [

@@ -156,3 +156,95 @@ def test_the_list_has_its_header(project):
     assert list_problems(project, "Vladimir Putin,President", header="name,office") == [
         "schemas/public_persons.csv:1:1: public-persons-header: the header must be "
         "name,office,why_allowed,source"]
+
+
+# The cues: each detector runs only on a text with its cue, and that must change no finding.
+
+TRICKY = [
+    "+43 1110", "(+43) 1110", "tel +49 1640.", "+98 9601", "00 43 1110", "810 43 1110", "+431110", "٠٠ ٤٣ ١١١٠",
+    "０٠ 43 1110", "01 43 1110", "1 00 43 1110",
+    "8 (912) 345-67-89", "8-912-345-67-89", "тел. 89123456789", "+7 912 345 67 89 доб. 12", "12345 ext 6789",
+    "+380 44 123 4567", "044 123 4567", "Call +7 (912) 345-67-89 or +7 912 345 67 88.", "+7x912x345x67x89",
+    "＋７ ９１２ ３４５ ６７ ８９", "+٧ ٩١٢ ٣٤٥ ٦٧ ٨٩", "+7\u00a0912\u2010345\u201067\u201089", "+7 ー912ー345ー67ー89",
+    "see https://example.org/+7-912-345-67-89 and www.Example.com/ivan.petrov", "HTTPS://x.ru/89123456789",
+    "dob12-05-1990", "DOB: 12.03.1999", "B. 1999-03-12", "г.р. 12.03.1999", "12.03.1999 г.р.", "12.03.1999 (born)",
+    "родился 12 марта 1999", "ROĐ 12.03.1999", "født 12. mars 1999", "Born on March 12, 1999",
+    "Passport 4506 123456", "ИНН 500100732259", "500100732259", "СНИЛС 112-233-445 95", "112-233-445 95",
+    "АК-123456", "военный билет АБ 1234567", "series 45 06, No. 123456", "ID number 45-06-123456",
+    "ул. Ленина, д. 5, кв. 12", "ул Ленина 5", "дом 5, квартира 12", "kv. 5", "apt 12", "flat 3",
+    "12 Baker Street", "Baker St 12", "ul. Lenina 5", "prospekt Mira 10", "Tverskaya ulitsa 7",
+    "olga.petrova@mail.ru", "olga(at)mail(dot)ru", "olga [at] mail.ru", "OLGA@MAIL.RU",
+    "I.I. Petrov", "И.И.Петров", "Petrov I. I.", "Mr Smith", "Sergeant Ivanov", "Ivan Petrov", "Ивана Петрова",
+    "ivan petrov", "mobilised-deaths-rate-ru-bu-b24963", "deaths-russia-2025-01-08-ukraine-b4091", "2025-10-01",
+    "In 2025, 199000 NOK; in 2024-10 about 1 500 000 people", "tab\there", "line\nbreak 8 912 345 67 89",
+]
+
+
+def _bench_cells(folder) -> set[str]:
+    """Every cell of a small synthetic project as `make bench` generates them (ids, texts, codes)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import synthetic_project
+
+    synthetic_project(folder, 3000)
+    return _cells(folder)
+
+
+def _cells(root) -> set[str]:
+    cells = set()
+    for path in sorted((root / "raw").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            cells |= {cell for row in csv.reader(handle) for cell in row if cell}
+    return cells
+
+
+def test_the_cues_change_no_finding(tmp_path):
+    texts = _cells(ROOT) | _bench_cells(tmp_path / "bench") | {row["text"] for row in corpus()} | set(TRICKY)
+    differ = [(text, findings(text), findings(text, screen=False)) for text in sorted(texts)
+              if findings(text) != findings(text, screen=False)]
+    assert differ == []
+    found = {f.code for text in TRICKY for f in findings(text)}
+    assert found == PERSONAL_CODES  # the tricky cases reach every detector
+
+
+def test_the_phone_cue_holds_the_shortest_valid_numbers():
+    """The digits the phone cue asks for, from phonenumbers' own metadata: the shortest valid number
+    with a country code, and the shortest a default region (Russia, Ukraine) reads without a plus:
+    its own national numbers, or its international prefix and a number with a country code."""
+    import phonenumbers
+    from phonenumbers import PhoneMetadata
+
+    from pipeline.privacy import PHONE_DIGITS, PHONE_DIGITS_AFTER_00, PHONE_DIGITS_AFTER_PLUS, PHONE_REGIONS
+
+    def shortest(metadata):
+        return min(length for length in metadata.general_desc.possible_length if length > 0)
+
+    everyone = [PhoneMetadata.metadata_for_region(region) for region in phonenumbers.SUPPORTED_REGIONS] + [
+        PhoneMetadata.metadata_for_nongeo_region(code) for code in phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS]
+    international = min(len(str(m.country_code)) + shortest(m) for m in everyone)
+    assert PHONE_DIGITS_AFTER_PLUS <= international and PHONE_DIGITS_AFTER_00 <= international
+    for region in PHONE_REGIONS:
+        metadata = PhoneMetadata.metadata_for_region(region)
+        prefix = metadata.international_prefix
+        assert prefix.isdigit() and metadata.national_prefix_transform_rule is None
+        assert PHONE_DIGITS <= shortest(metadata)
+        assert prefix == "00" or PHONE_DIGITS <= len(prefix) + international
+
+
+def test_the_phone_cue_joins_digits_by_everything_a_number_may_hold():
+    """Whatever phonenumbers lets stand between the digits of a number (or before them) joins digits in
+    the cue too, so a number's digits are never split."""
+    import re
+    import sys
+
+    from phonenumbers.phonenumbermatcher import _LEAD_CLASS_CHARS, _REGEX_FLAGS
+    from phonenumbers.phonenumberutil import _VALID_PUNCTUATION
+
+    from pipeline.privacy import PHONE_JOINER
+
+    theirs = re.compile(f"[{_VALID_PUNCTUATION}{_LEAD_CLASS_CHARS}]", _REGEX_FLAGS)
+    ours = re.compile(PHONE_JOINER)
+    everything = "".join(chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+    allowed = set(theirs.findall(everything))
+    assert allowed and allowed <= set(ours.findall(everything))
