@@ -354,3 +354,14 @@ def test_typed_rows_are_the_rows_frictionless_reads(project):
     _, checked = schema_problems(tables, schemas, {})
     for name, schema in schemas.items():
         assert typed_rows(checked[name]) == read_typed_rows(project, name, schema), name
+
+
+def test_a_repeated_cell_of_a_column_is_stored_once():
+    from pipeline.columns import table_columns
+
+    rows = [["".join(["RU", "-AD"]), "a", ""], ["".join(["RU-", "AD"]), "b", ""], ["RU-ALT", "c"], ["", "", ""]]
+    assert rows[0][0] is not rows[1][0]
+    columns, blank = table_columns(rows, 3)
+    assert columns == [["RU-AD", "RU-AD", "RU-ALT", ""], ["a", "b", "c", ""], ["", "", None, ""]]
+    assert columns[0][0] is columns[0][1]
+    assert blank == [3]
