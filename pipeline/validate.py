@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,7 +43,8 @@ class RawTable:
     path: Path
     display: str
     header: list[str] = field(default_factory=list)
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (line, cells), header first
+    # (line, cells), header first; a row with as many cells as the header holds them as a tuple of shared cells
+    rows: list[tuple[int, Sequence[str]]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     parsed: bool = False  # decoded, and the header is the schema's: its cells can be checked
