@@ -30,12 +30,10 @@ from decimal import Decimal
 from operator import itemgetter
 
 from . import catalogue
-from .fieldtypes import BOOLEAN_CELLS, TYPES
+from .fieldtypes import TYPES
 from .hygiene import TYPE_HINTS
 from .problems import ERROR, Problem
 from .suggest import suggestion
-
-REFUSED = object()  # what a cell its field's type refuses reads as
 
 # The constraints frictionless checks for each type (its fields' `supported_constraints`); others are not checked.
 SUPPORTED = {
