@@ -95,7 +95,7 @@ EXTRA_CELL = _define("extra-cell", "file", ERROR, "a row has more cells than the
                      "put a cell that holds a comma in double quotes")
 BLANK_ROW = _define("blank-row", "file", ERROR, "a row with no cells", "delete the row")
 
-# schema: frictionless checks each cell against its field, and the keys
+# schema: each cell against its field, and the keys (columns.py, by frictionless' rules)
 TYPE_ERROR = _define("type-error", "schema", ERROR, "a cell is not of its field's type",
                      "write plain numbers and ISO dates (YYYY-MM-DD)")
 REQUIRED_CONSTRAINT = _define("required-constraint", "schema", ERROR, "a required cell is empty", "fill it in")

@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
-from frictionless import Resource, Schema, system
 
 from .fieldtypes import TYPES, field_type_of
 from .unpack import unpacked_release
@@ -20,6 +19,8 @@ def read_typed_rows(root: Path, name: str, schema: dict) -> list[dict]:
     Foreign keys were checked by `validate`; they are left out here so the
     table can be read on its own.
     """
+    from frictionless import Resource, Schema, system  # validate does not need it: imported when used
+
     schema = {key: value for key, value in schema.items() if key != "foreignKeys"}
     resource = Resource(path=str(Path(root) / "raw" / f"{name}.csv"), format="csv",
                         encoding="utf-8-sig", schema=Schema.from_descriptor(schema))
@@ -27,23 +28,6 @@ def read_typed_rows(root: Path, name: str, schema: dict) -> list[dict]:
         rows = [row.to_dict() | {"__line__": row.row_number} for row in resource.read_rows()]
     key = schema["primaryKey"]
     return sorted(rows, key=lambda row: tuple(str(row[k]) for k in key))
-
-
-def typed_rows(rows: list[tuple[int, list[str]]], schema: dict) -> list[dict]:
-    """The validated cells of a table (line, cells) typed as frictionless types them, sorted by primary key.
-
-    The same values as `read_typed_rows` gives, without reading the file again:
-    only for cells that validation found of their type (empty ones are missing).
-    """
-    names = [field["name"] for field in schema["fields"]]
-    readers = [TYPES[field["type"]].read for field in schema["fields"]]
-    typed = []
-    for line, cells in rows:
-        row = {name: None if cell == "" else read(cell) for name, read, cell in zip(names, readers, cells)}
-        row["__line__"] = line
-        typed.append(row)
-    key = schema["primaryKey"]
-    return sorted(typed, key=lambda row: tuple(str(row[k]) for k in key))
 
 
 def typed_frame(rows: list[dict], schema: dict) -> pd.DataFrame:

@@ -1,9 +1,11 @@
 """Validate the raw tables against their schemas.
 
-Two passes, one list of problems:
-1. reading each file as text: present, UTF-8, header as the schema says;
-2. frictionless over the whole package: types, constraints, primary and
-   foreign keys across tables.
+Three passes, one list of problems:
+1. reading each file as text: present, UTF-8, header as the schema says, and
+   each cell's text (hygiene, privacy);
+2. the schema a column at a time (columns.py): types, constraints, primary and
+   foreign keys across tables, as frictionless checks them;
+3. Great Expectations on the typed tables (expectations.py).
 Every problem is a `Problem` with the file, the line and column an editor shows.
 """
 
@@ -12,54 +14,56 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
-from frictionless import Package, errors, system
-
 from . import catalogue
+from .columns import schema_problems, table_columns, typed_rows
 from .contained import link_problems
 from .expectations import default_parameters, run_suites
 from .hygiene import PLAIN_NUMBER, TYPE_HINTS, cell_problems, number_problems
-from .losses import long_cell_problems, lost_rows_problems
+from .losses import XLSX_CELL_LIMIT, long_cell_problems, lost_rows_problems
 from .privacy import PublicPersons, read_public_persons
 from .problems import ERROR, WARNING, Problem, UsageProblem
 from .retired import retired_id_problems
 from .schemas import table_names, table_schema
-from .suggest import suggestion
-from .tables import typed_frame, typed_rows
+from .tables import typed_frame
 
 BOM = "\ufeff"
-# frictionless raises the csv module's cell size limit for the whole process; do the
-# same up front so validation does not depend on what ran before it.
+# No cell is too long to read (frictionless, where it reads a CSV, raises the limit for the whole process too).
 csv.field_size_limit(2**31 - 1)
 
 
 @dataclass
 class RawTable:
-    """One raw CSV as read from disk, before frictionless sees it."""
+    """One raw CSV as read from disk: its rows, and its cells column by column."""
 
     name: str
     path: Path
     display: str
-    text: str | None = None
-    row_lines: dict[int, int] = field(default_factory=dict)  # frictionless row number -> line
     header: list[str] = field(default_factory=list)
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (line, cells), header first
+    # (line, cells), header first; a row with as many cells as the header holds them as a tuple of shared cells
+    rows: list[tuple[int, Sequence[str]]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    parsed: bool = False  # decoded, and the header is the schema's: frictionless can read it
+    parsed: bool = False  # decoded, and the header is the schema's: its cells can be checked
     misshapen: set[int] = field(default_factory=set)  # lines whose cell count is not the header's
     bad_cells: set[tuple[int, int]] = field(default_factory=set)  # (line, column) already reported as not typed
+    columns: list[list] = field(default_factory=list)  # the data cells of each column (None: missing)
+    blank: list[int] = field(default_factory=list)  # indexes of the data rows whose every cell is empty
 
     @property
     def readable(self) -> bool:
         return self.parsed
 
     def line_of_row(self, row_number: int | None) -> int:
+        """The line of the n-th CSV record (1 is the header), as frictionless numbers rows."""
         if not row_number:
             return 0
-        return self.row_lines.get(row_number, row_number)
+        return self.rows[row_number - 1][0] if row_number <= len(self.rows) else row_number
 
 
 def _problem(table: RawTable, code: str, message: str, line: int = 0, column: int = 0,
@@ -119,16 +123,15 @@ def read_raw_table(root: Path, name: str, schema: dict, public: PublicPersons = 
             table, catalogue.UTF8_BOM, "the file starts with a UTF-8 byte order mark (BOM); it is read fine, "
             "but save as UTF-8 without BOM to keep diffs clean", 1, 1, severity=WARNING))
         text = text[1:]
-    table.text = text
-    if not text.strip():
+    if not text or text.isspace():
         table.problems.append(_problem(table, catalogue.EMPTY_FILE, "the file is empty; it needs at least the header row", 1, 1))
         return table
-    reader = csv.reader(io.StringIO(text, newline=""))
+    del text  # read again in pieces: a StringIO of the whole text would hold it four bytes a character
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""))
     rows = []
     start = 1
     try:
-        for row_number, cells in enumerate(reader, start=1):
-            table.row_lines[row_number] = start
+        for cells in reader:
             rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as error:
@@ -160,7 +163,16 @@ def read_raw_table(root: Path, name: str, schema: dict, public: PublicPersons = 
                     if problem.code == catalogue.TYPE_ERROR:
                         table.bad_cells.add((line, index + 1))
                     table.problems.append(replace(problem, file=table.display, line=line, column=index + 1))
+        _keep_columns(table, len(expected))
     return table
+
+
+def _keep_columns(table: RawTable, width: int) -> None:
+    """The table's cells also column by column, each repeated cell of a column one object shared by its rows."""
+    table.columns, table.blank = table_columns([cells for _, cells in table.rows[1:]], width)
+    shared = zip(*table.columns)
+    table.rows[1:] = [(line, cells if len(cells) != width else next_cells)
+                      for (line, cells), next_cells in zip(table.rows[1:], shared)]
 
 
 CHECKED_CELLS = 200_000  # distinct cells remembered per table while reading it
@@ -261,92 +273,6 @@ def unknown_files(root: Path, names: list[str]) -> list[Problem]:
     return problems
 
 
-def _package_descriptor(tables: dict[str, RawTable], schemas: dict[str, dict]) -> dict:
-    resources = []
-    usable = {name for name, table in tables.items() if table.readable}
-    for name in tables:
-        if name not in usable:
-            continue
-        schema = dict(schemas[name])
-        keys = [fk for fk in schema.get("foreignKeys", []) if fk["reference"]["resource"] in usable]
-        schema.pop("foreignKeys", None)
-        if keys:
-            schema["foreignKeys"] = keys
-        resources.append({
-            "name": name, "path": str(tables[name].path), "format": "csv",
-            "encoding": "utf-8-sig", "schema": schema,
-        })
-    return {"name": "raw", "resources": resources}
-
-
-_CONSTRAINT = re.compile(r'constraint "(\w+)" is "(.*)"$', re.S)
-
-
-def _constraint_message(field_name: str, cell, field: dict, note: str) -> tuple[str, str]:
-    match = _CONSTRAINT.search(note or "")
-    name, limit = (match.group(1), match.group(2)) if match else ("constraint", note)
-    shown = f'"{cell}"'
-    if name == "required":
-        return catalogue.REQUIRED_CONSTRAINT, f"{field_name} is required but the cell is empty"
-    if name == "enum":
-        allowed = ", ".join(str(v) for v in field.get("constraints", {}).get("enum", []))
-        return catalogue.ENUM_CONSTRAINT, f"{field_name}: {shown} is not an allowed value; use one of: {allowed}"
-    if name == "pattern":
-        return catalogue.PATTERN_CONSTRAINT, f"{field_name}: {shown} does not have the required form (pattern {limit})"
-    if name in ("minimum", "maximum"):
-        word = "less" if name == "minimum" else "more"
-        return catalogue.CONSTRAINT_CODES[name], f"{field_name}: {shown} is {word} than the allowed {name} {limit}"
-    if name in ("minLength", "maxLength"):
-        return catalogue.CONSTRAINT_CODES[name], f"{field_name}: {shown} is too {'short' if name == 'minLength' else 'long'} ({name} {limit})"
-    return catalogue.CONSTRAINT_ERROR, f"{field_name}: {shown} breaks the constraint {name} {limit}"
-
-
-
-def _problem_from_error(table: RawTable, error, schema: dict, raw: dict | None = None) -> Problem:
-    """Our problem for a frictionless error; `raw` (table -> header, rows) lets a name get a code suggested."""
-    fields = schema["fields"]
-    field_number = getattr(error, "field_number", None) or 0
-    field = fields[field_number - 1] if 0 < field_number <= len(fields) else {}
-    field_name = getattr(error, "field_name", None) or field.get("name", "")
-    line = table.line_of_row(getattr(error, "row_number", None))
-    cell = getattr(error, "cell", None)
-    kind = error.type
-    if kind == errors.TypeError.type:
-        ftype = field.get("type", "value")
-        code, message = catalogue.TYPE_ERROR, f'{field_name}: "{cell}" is not a valid {ftype}; {TYPE_HINTS.get(ftype, "")}'.rstrip("; ")
-    elif kind == errors.ConstraintError.type:
-        code, message = _constraint_message(field_name, cell, field, error.note)
-        if code in (catalogue.PATTERN_CONSTRAINT, catalogue.ENUM_CONSTRAINT):
-            message += suggestion(field, schema, cell, raw or {})
-    elif kind == errors.UniqueError.type:
-        code, message = catalogue.UNIQUE_CONSTRAINT, f'{field_name}: "{cell}" appears on another row too; it must be unique'
-    elif kind == errors.PrimaryKeyError.type:
-        key = schema["primaryKey"]
-        names = [f["name"] for f in fields]
-        field_number = names.index(key[0]) + 1
-        field_name = key[0]
-        other = re.search(r"position (\d+)", error.note or "")
-        where = f" line {table.line_of_row(int(other.group(1)))}" if other else " another row"
-        code, message = catalogue.PRIMARY_KEY, f"{', '.join(key)}: the same value is already used on{where}; ids must be unique"
-    elif kind == errors.ForeignKeyError.type:
-        names = [f["name"] for f in fields]
-        field_name = error.field_names[0]
-        field_number = names.index(field_name) + 1
-        value = ", ".join(str(c) for c in error.field_cells)
-        target = f"{error.reference_name}.{', '.join(error.reference_field_names)}"
-        code, message = catalogue.FOREIGN_KEY, f'{field_name}: "{value}" is not found in {target} (raw/{error.reference_name}.csv)'
-        message += suggestion(fields[field_number - 1], schema, value, raw or {})
-    elif kind == errors.BlankRowError.type:
-        code, message = catalogue.BLANK_ROW, "the row is blank; delete it"
-    elif kind == errors.ExtraCellError.type:
-        code, message = catalogue.EXTRA_CELL, f"the row has more cells than the header has columns (extra cell at column {field_number}); is there an unquoted comma in a cell?"
-    elif kind == errors.MissingCellError.type:
-        code, message = catalogue.MISSING_CELL, f"the row has fewer cells than the header; {field_name} (column {field_number}) is missing"
-    else:
-        code, message = catalogue.frictionless_code(kind), error.message
-    return _problem(table, code, message, line, field_number, field_name)
-
-
 def validate(root: Path | str = ".", only: list[str] | None = None) -> list[Problem]:
     """Every problem in the raw tables under `root`, sorted.
 
@@ -373,35 +299,19 @@ def checked_tables(root: Path | str = ".", only: list[str] | None = None) -> tup
     if only is None:
         problems += unknown_files(root, names) + list_problems
     problems += retired_id_problems(root, [tables[name] for name in selected], schemas)
-    descriptor = _package_descriptor(tables, schemas)
-    with system.use_context(trusted=True):
-        package = Package.from_descriptor(descriptor)
-        report = package.validate(limit_errors=100_000)
     raw = {name: (table.header, [cells for _, cells in table.rows[1:]]) for name, table in tables.items() if table.parsed}
-    structural = []
-    for task in report.tasks:
-        primary_key = schemas[task.name]["primaryKey"]
-        blank_rows = {e.row_number for e in task.errors if e.type == errors.BlankRowError.type}
-        for error in task.errors:
-            if error.type == errors.UniqueError.type and [error.field_name] == primary_key:
-                continue  # the primary-key error says the same, with the other line
-            if error.type != errors.BlankRowError.type and getattr(error, "row_number", None) in blank_rows:
-                continue  # a blank row is one problem, not one per constraint
-            problem = _problem_from_error(tables[task.name], error, schemas[task.name], raw)
-            if problem.line in tables[task.name].misshapen:
-                continue  # the row's cell count is its one problem
-            if problem.code == catalogue.TYPE_ERROR and (problem.line, problem.column) in tables[task.name].bad_cells:
-                continue  # already reported, with a better hint, as a number that is not plain
-            structural.append(problem)
-    malformed = {(p.file, p.line, p.column) for p in structural if p.code in (catalogue.PATTERN_CONSTRAINT, catalogue.TYPE_ERROR)}
-    structural = [p for p in structural if not (p.code == catalogue.FOREIGN_KEY and (p.file, p.line, p.column) in malformed)]
+    structural, checked = schema_problems(tables, schemas, raw)
+    del raw
+    for table in tables.values():
+        table.columns = []  # the checked tables hold them now
     problems += [p for p in structural if p.file in {tables[name].display for name in selected}]
-    expected, typed = expectation_problems(root, tables, schemas, selected, structural)
+    expected, typed = expectation_problems(root, tables, schemas, checked, selected, structural)
     problems += expected
     places = {(p.file, p.line, p.column) for p in problems if p.is_error}
     for name in selected:  # a cell already in error (say, an unclosed quote) is not also said to be too long
-        problems += [p for p in long_cell_problems(tables[name].display, tables[name].header, tables[name].rows[1:])
-                     if (p.file, p.line, p.column) not in places]
+        if _longest_cell(tables[name].rows[1:]) > XLSX_CELL_LIMIT:
+            problems += [p for p in long_cell_problems(tables[name].display, tables[name].header, tables[name].rows[1:])
+                         if (p.file, p.line, p.column) not in places]
     failed = {p.file for p in problems if p.is_error}  # a table that failed to read may only seem to have lost rows
     problems += lost_rows_problems(root, {name: (tables[name].display, len(tables[name].rows[1:]))
                                           for name in selected
@@ -409,16 +319,22 @@ def checked_tables(root: Path | str = ".", only: list[str] | None = None) -> tup
     return sorted(problems), typed
 
 
-def expectation_problems(root: Path, tables: dict[str, RawTable], schemas: dict[str, dict], selected: list[str],
-                         structural: list[Problem]) -> tuple[list[Problem], dict[str, list[dict]]]:
-    """The Great Expectations layer, on every selected table that frictionless read without errors;
-    and the typed rows of those tables."""
+def _longest_cell(rows: list[tuple[int, Sequence[str]]]) -> int:
+    """The length of the longest cell (measured without a Python loop per cell)."""
+    return max(map(len, chain.from_iterable(map(itemgetter(1), rows))), default=0)
+
+
+def expectation_problems(root: Path, tables: dict[str, RawTable], schemas: dict[str, dict], checked: dict,
+                         selected: list[str], structural: list[Problem]) -> tuple[list[Problem], dict[str, list[dict]]]:
+    """The Great Expectations layer, on every selected table that read and typed without errors (`checked`:
+    the tables columns.py checked, emptied here once typed); and the typed rows of those tables."""
     broken = {p.file for p in structural if p.is_error}
     frames, typed = {}, {}
     for name, table in tables.items():
         if table.readable and table.display not in broken and not table.misshapen and not table.bad_cells:
-            typed[name] = typed_rows(table.rows[1:], schemas[name])
+            typed[name] = typed_rows(checked[name])
             frames[name] = (typed_frame(typed[name], schemas[name]), schemas[name])
+    checked.clear()
     unread = [name for name in tables if name not in frames
               and any(f["name"] == "source_id" for f in schemas[name]["fields"])]
     parameters = default_parameters(frames, unread)
