@@ -33,6 +33,7 @@ from . import catalogue
 from .fieldtypes import TYPES
 from .hygiene import TYPE_HINTS
 from .problems import ERROR, Problem
+from .rows import Row, rows_of
 from .suggest import suggestion
 
 # The constraints frictionless checks for each type (its fields' `supported_constraints`); others are not checked.
@@ -466,11 +467,19 @@ def _lookup(table: CheckedTable, names: list[str]) -> set:
     return {tuple(_matchable(part) for part in value) for value in keys if value != empty}
 
 
-def typed_rows(table: CheckedTable) -> list[dict]:
+def typed_columns(table: CheckedTable) -> dict[str, list]:
+    """The typed values of a table that has no problem, field by field in file order, with `__line__`."""
+    columns = {f["name"]: table.columns[f["name"]].values for f in table.schema["fields"]}
+    columns["__line__"] = table.lines
+    return columns
+
+
+def typed_rows(table: CheckedTable) -> list[Row]:
     """The typed rows of a table that has no problem, each with its `__line__`, sorted by primary key."""
     names = [f["name"] for f in table.schema["fields"]]
     columns = [table.columns[name].values for name in names] + [table.lines]
     names.append("__line__")
-    rows = [dict(zip(names, values)) for values in zip(*columns)]
-    key = table.schema["primaryKey"]
-    return sorted(rows, key=lambda row: tuple(str(row[k]) for k in key))
+    rows = rows_of(names, columns)
+    keys = [table.columns[name].values for name in table.schema["primaryKey"]]
+    order = sorted(range(len(rows)), key=lambda i: tuple(str(values[i]) for values in keys))
+    return [rows[i] for i in order]

@@ -30,23 +30,24 @@ def read_typed_rows(root: Path, name: str, schema: dict) -> list[dict]:
     return sorted(rows, key=lambda row: tuple(str(row[k]) for k in key))
 
 
-def typed_frame(rows: list[dict], schema: dict) -> pd.DataFrame:
-    """A DataFrame of typed rows: numbers as floats, dates as `datetime.date`, text as objects.
+def typed_frame(columns: dict[str, list], schema: dict) -> pd.DataFrame:
+    """A DataFrame of a table given column by column: numbers as floats, dates as `datetime.date`, text as objects.
 
-    Keeps the `__line__` column (the row's line in the raw file) when the rows have it.
+    Keeps the `__line__` column (the row's line in the raw file) when `columns` has it.
     """
-    columns = {}
+    frame = {}
     for field in schema["fields"]:
         name = field["name"]
-        values = [row.get(name) for row in rows]
+        values = columns[name]
         if field["type"] in ("number", "integer"):
-            columns[name] = pd.Series([None if v is None else float(v) if isinstance(v, Decimal) else v
-                                       for v in values], dtype="float64")
+            frame[name] = pd.Series([None if v is None else float(v) if isinstance(v, Decimal) else v
+                                     for v in values], dtype="float64")
         else:
-            columns[name] = pd.Series(values, dtype=object)
-    if rows and "__line__" in rows[0]:
-        columns["__line__"] = pd.Series([row["__line__"] for row in rows], dtype="int64")
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
+            frame[name] = pd.Series(values, dtype=object)
+    if "__line__" in columns:
+        frame["__line__"] = pd.Series(columns["__line__"], dtype="int64")
+    return pd.DataFrame(frame, index=pd.RangeIndex(len(columns["__line__"] if "__line__" in columns
+                                                       else next(iter(columns.values()), []))))
 
 
 def csv_cell(value) -> str:

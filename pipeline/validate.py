@@ -21,7 +21,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from . import catalogue
-from .columns import schema_problems, table_columns, typed_rows
+from .columns import schema_problems, table_columns, typed_columns, typed_rows
 from .contained import link_problems
 from .expectations import default_parameters, run_suites
 from .hygiene import PLAIN_NUMBER, TYPE_HINTS, cell_problems, number_problems
@@ -333,7 +333,7 @@ def expectation_problems(root: Path, tables: dict[str, RawTable], schemas: dict[
     for name, table in tables.items():
         if table.readable and table.display not in broken and not table.misshapen and not table.bad_cells:
             typed[name] = typed_rows(checked[name])
-            frames[name] = (typed_frame(typed[name], schemas[name]), schemas[name])
+            frames[name] = (typed_frame(typed_columns(checked[name]), schemas[name]), schemas[name])
     checked.clear()
     unread = [name for name in tables if name not in frames
               and any(f["name"] == "source_id" for f in schemas[name]["fields"])]

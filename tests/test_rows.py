@@ -1,0 +1,34 @@
+"""A typed row reads like the dict it replaces, and costs a fraction of it."""
+
+import sys
+
+import pytest
+
+from pipeline.rows import Row, rows_of
+
+
+def test_a_row_reads_like_a_dict_of_its_fields():
+    (row,) = rows_of(["id", "value", "__line__"], [["a"], [None], [2]])
+    assert row == {"id": "a", "value": None, "__line__": 2}
+    assert {"id": "a", "value": None, "__line__": 2} == row
+    assert row["id"] == "a" and row.get("value") is None and row.get("missing", 5) == 5
+    assert list(row) == ["id", "value", "__line__"] and len(row) == 3
+    assert "value" in row and "missing" not in row
+    assert dict(row.items()) == {"id": "a", "value": None, "__line__": 2}
+    with pytest.raises(KeyError):
+        row["missing"]
+
+
+def test_a_row_cannot_be_changed():
+    (row,) = rows_of(["id"], [["a"]])
+    with pytest.raises(TypeError):
+        row["id"] = "b"
+    with pytest.raises(AttributeError):
+        row.extra = 1
+
+
+def test_rows_of_a_table_share_one_field_index():
+    rows = rows_of(["id", "value"], [["a", "b"], [1, 2]])
+    assert [dict(r) for r in rows] == [{"id": "a", "value": 1}, {"id": "b", "value": 2}]
+    assert rows[0]._index is rows[1]._index
+    assert sys.getsizeof(rows[0]) < sys.getsizeof(dict(rows[0]))
