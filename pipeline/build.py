@@ -237,13 +237,11 @@ def write_package(root: Path, target: Path, progress: Progress = None,
                                     version, released)
     name = descriptor["name"]
     step("spreadsheet")
-    workbook = xlsx.xlsx_bytes(descriptor, tables)
-    _write(target / f"{name}.xlsx", workbook)
-    workbook = written(target / f"{name}.xlsx")
+    xlsx.write_xlsx(descriptor, tables, target / f"{name}.xlsx")
     step("SQLite database")
     sqlite.write_sqlite(descriptor, tables, target / f"{name}.sqlite")
     _write(target / "metadata.json", sqlite.datasette_metadata(descriptor))
-    descriptor["resources"] += [file_resource(name, "xlsx", workbook),
+    descriptor["resources"] += [file_resource(name, "xlsx", written(target / f"{name}.xlsx")),
                                 file_resource(name, "sqlite", written(target / f"{name}.sqlite"))]
     step("site")
     site.write_site(descriptor, tables, target / "site")
