@@ -4,8 +4,10 @@ and a sheet per table.
 Every cell is written with the writer for its type (numbers as numbers, dates as
 dates, text always as plain strings, so `=1+1` stays text and never becomes a
 formula), missing values are empty cells. The workbook's creation date is fixed
-and XlsxWriter stamps its zip members with a fixed date, so the same inputs give
-byte-identical files.
+and XlsxWriter stamps its zip members with a fixed date (31 January 1980, local
+time, read back as the same date in any time zone) and the same permissions, so
+the same inputs give byte-identical files. Rows are written out as they come
+(constant-memory mode), so a table of any length takes little memory.
 """
 
 from __future__ import annotations
