@@ -48,7 +48,7 @@ class BuildResult:
         return sum((self.dist / path).stat().st_size for path in self.files)
 
 
-CHUNK_ROWS = 20_000  # rows converted and written at a time: memory stays bounded at any size
+CHUNK_ROWS = 2_000  # rows converted and written at a time: memory stays bounded at any size
 
 
 @dataclass(frozen=True)

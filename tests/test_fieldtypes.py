@@ -137,14 +137,22 @@ def test_a_column_is_written_as_its_cells_are(kind, values):
 
 
 @pytest.mark.parametrize("rows", [[], [{"a": "x", "b%s": Decimal("1.50"), "c": None, "d": date(2025, 1, 2)}] * 3])
-def test_the_json_copy_is_the_text_json_dumps_gives(rows):
-    from pipeline.build import json_chunks
+def test_the_json_and_csv_copies_are_the_text_json_and_csv_modules_give(rows, monkeypatch):
+    import importlib
+
+    build_module = importlib.import_module("pipeline.build")
+    monkeypatch.setattr(build_module, "CHUNK_ROWS", 2)  # three rows come in two blocks
+    json_chunks, csv_chunks = build_module.json_chunks, build_module.csv_chunks
 
     fields = [{"name": "a", "type": "string"}, {"name": "b%s", "type": "number"}, {"name": "c", "type": "integer"},
               {"name": "d", "type": "date"}]
     records = [{f["name"]: json_value(row[f["name"]]) for f in fields} for row in rows]
     expected = (json.dumps(records, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     assert b"".join(json_chunks(rows, fields)) == expected
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([[f["name"] for f in fields]]
+                                                     + [[csv_cell(row[f["name"]]) for f in fields] for row in rows])
+    assert b"".join(csv_chunks(rows, fields)) == buffer.getvalue().encode("utf-8")
 
 
 def test_every_type_names_real_pandas_and_arrow_types():
