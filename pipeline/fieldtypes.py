@@ -1,8 +1,8 @@
 """The type registry: each Table Schema type the package may use, mapped once to every edition.
 
 For each type: how a raw CSV cell is read (as frictionless types it), the pandas
-dtype (`load()` and the Parquet frame), the Arrow type of the Parquet file, the SQLite column type, the XlsxWriter method that writes
-a cell, and how a value is written in CSV, JSON and SQLite. A new field type is
+dtype (`load()` and the Parquet metadata), the Arrow type of the Parquet file, the SQLite column type, the XlsxWriter method that writes
+a cell, and how a value is written in CSV, JSON, SQLite and Parquet. A new field type is
 one entry here; schemas.py refuses a type that has none.
 
 The typed values come from frictionless: str, int, Decimal, datetime.date, bool.
@@ -68,12 +68,14 @@ class FieldType:
     csv: Callable[[object], str]  # value -> the CSV cell
     json: Callable[[object], object]  # value -> the JSON value
     sql: Callable[[object], object]  # value -> what SQLite stores
+    parquet: Callable[[object], object] | None = None  # value -> what Arrow takes for `arrow` (None: the value itself)
 
 
 TYPES: dict[str, FieldType] = {t.name: t for t in (
     FieldType("string", str, "string", "string", "TEXT", "write_string", str, str, str, str),
     FieldType("integer", int, "Int64", "int64", "INTEGER", "write_number", int, plain_number, int, int),
-    FieldType("number", Decimal, "Float64", "float64", "REAL", "write_number", float, plain_number, _json_number, float),
+    FieldType("number", Decimal, "Float64", "float64", "REAL", "write_number", float, plain_number, _json_number, float,
+              float),
     FieldType("date", _date, "datetime64[ns]", "date32", "TEXT", "write_datetime",
               lambda v: datetime(v.year, v.month, v.day), date.isoformat, date.isoformat, date.isoformat),
     # SQLite has no boolean storage: 1 and 0 in an INTEGER column, as sqlite-utils and Datasette expect.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring
 from decimal import Decimal
 from pathlib import Path
 
@@ -88,3 +89,32 @@ def load(table: str, package: str | Path = "dist") -> pd.DataFrame:
     dates = [f["name"] for f in schema["fields"] if f["type"] == "date"]
     return pd.read_csv(package / resource["path"], dtype=pandas_dtypes(schema), parse_dates=dates,
                        keep_default_na=False, na_values=[""])
+
+
+def csv_column(kind: str, values: list) -> list[str]:
+    """A column of typed cells of one schema type as the CSV copy writes them (the same text as `csv_cell`)."""
+    write = TYPES[kind].csv
+    return ["" if value is None else write(value) for value in values]
+
+
+# JSON text of each kind of value `json_value` gives, as json.dumps(..., ensure_ascii=False) writes it
+_JSON_TEXT = {str: encode_basestring, int: int.__repr__, float: float.__repr__, bool: lambda b: "true" if b else "false"}
+
+
+def json_column(kind: str, values: list) -> list[str]:
+    """A column of typed cells of one schema type as JSON texts (what json.dumps writes for `json_value`)."""
+    convert = TYPES[kind].json
+    texts = []
+    for value in values:
+        if value is None:
+            texts.append("null")
+        else:
+            value = convert(value)
+            texts.append(_JSON_TEXT[type(value)](value))
+    return texts
+
+
+def parquet_column(kind: str, values: list) -> list:
+    """A column of typed cells of one schema type as the Python values Arrow takes for its Arrow type."""
+    convert = TYPES[kind].parquet
+    return values if convert is None else [None if value is None else convert(value) for value in values]

@@ -4,19 +4,22 @@ and a sheet per table.
 Every cell is written with the writer for its type (numbers as numbers, dates as
 dates, text always as plain strings, so `=1+1` stays text and never becomes a
 formula), missing values are empty cells. The workbook's creation date is fixed
-and XlsxWriter stamps its zip members with a fixed date, so the same inputs give
-byte-identical files.
+and XlsxWriter stamps its zip members with a fixed date (31 January 1980, local
+time, read back as the same date in any time zone) and the same permissions, so
+the same inputs give byte-identical files. Rows are written out as they come
+(constant-memory mode), so a table of any length takes little memory.
 """
 
 from __future__ import annotations
 
-import io
 import math
-from datetime import date, datetime, timezone
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
 
 import xlsxwriter
 
-from .fieldtypes import field_type_of
+from .fieldtypes import field_type, field_type_of
 from .losses import XLSX_CELL_LIMIT
 from .problems import PipelineError
 from .schemas import LANGUAGE_KEYS
@@ -52,13 +55,22 @@ def references(schema: dict) -> dict[str, str]:
             for field, ref in zip(key["fields"], key["reference"]["fields"])}
 
 
-def column_widths(header: list[str], rows: list[list], wrap: set[int]) -> list[int]:
+def column_widths(header: list[str], columns: list[list], wrap: set[int]) -> list[int]:
     """Column widths in characters: the widest value (or header and filter button), within bounds."""
     widths = []
     for col, text in enumerate(header):
-        widest = max([cell_width(text) + 3] + [cell_width(values[col]) for values in rows])
+        widest = max(cell_width(text) + 3, column_width(columns[col]) if col < len(columns) else 0)
         widths.append(MAX_WIDTH if col in wrap else min(max(widest + 1, MIN_WIDTH), MAX_WIDTH))
     return widths
+
+
+def column_width(values: list, block: int = 20_000) -> int:
+    """The most characters a value of the column takes in a cell (`cell_width` of each), a block at a time."""
+    widest = 0
+    for start in range(0, len(values), block):
+        texts = "\n".join(str(value) for value in values[start:start + block] if value is not None)
+        widest = max(widest, max(map(len, texts.split("\n"))))
+    return widest
 
 
 def wrapped_lines(value, width: int) -> int:
@@ -68,12 +80,8 @@ def wrapped_lines(value, width: int) -> int:
 
 
 def cell_width(value) -> int:
-    """The number of characters a value takes in a cell."""
-    if value is None:
-        return 0
-    if isinstance(value, date):
-        return 10
-    return max(len(line) for line in str(value).split("\n"))
+    """The number of characters a value takes in a cell: its longest line (a date, yyyy-mm-dd, takes 10)."""
+    return 0 if value is None else max(len(line) for line in str(value).split("\n"))
 
 
 def printable(sheet) -> None:
@@ -96,14 +104,12 @@ class Writer:
 
     def cell(self, sheet, row: int, col: int, value, fmt=None) -> None:
         """Write one typed value with its type's writer (fieldtypes.py): numbers as numbers, dates as dates,
-        booleans as TRUE/FALSE, text as plain strings (top-aligned).
-
-        Text longer than a cell holds is refused, never cut (validation reports it first: losses.py)."""
+        booleans as TRUE/FALSE, text as plain strings (top-aligned)."""
         if value is None:
             return
-        if isinstance(value, str) and len(value) > XLSX_CELL_LIMIT:
-            raise PipelineError(f"a {len(value)}-character text does not fit a spreadsheet cell ({XLSX_CELL_LIMIT})")
         kind = field_type_of(value)
+        if kind.name == "string":
+            refuse_long_texts([value])
         write = getattr(sheet, kind.xlsx)
         write(row, col, kind.xlsx_value(value), fmt or (self.date if kind.name == "date" else self.top))
 
@@ -115,21 +121,59 @@ class Writer:
         for col, value in enumerate(values):
             self.cell(sheet, row, col, value, self.wrapped if col in wrap else fmt)
 
-    def grid(self, name: str, header: list[str], rows: list[list], wrap: set[int] = frozenset()):
-        """A sheet with a frozen header row, an autofilter and widths to fit; `wrap` columns wrap text."""
+    def sheet(self, name: str, header: list[str], widths: list[int]):
+        """A sheet with its column widths and a header row."""
         sheet = self.workbook.add_worksheet(name)
-        widths = column_widths(header, rows, wrap)
         for col, width in enumerate(widths):
             sheet.set_column(col, col, width)
         for col, text in enumerate(header):
             self.cell(sheet, 0, col, text, self.header)
+        return sheet
+
+    def grid(self, name: str, header: list[str], rows: list[list], wrap: set[int] = frozenset()):
+        """A sheet with a frozen header row, an autofilter and widths to fit; `wrap` columns wrap text."""
+        widths = column_widths(header, [list(column) for column in zip(*rows)], wrap)
+        sheet = self.sheet(name, header, widths)
         for row_number, values in enumerate(rows, start=1):
             self.row(sheet, row_number, values, widths, wrap)
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
-        printable(sheet)
-        sheet.repeat_rows(0)
-        return sheet
+        return finished(sheet, len(rows), len(header))
+
+    def table(self, name: str, fields: list[dict], rows: list[dict]):
+        """A table's sheet: the rows in order, each column written by its schema type's writer (fieldtypes.py).
+
+        Text longer than a cell holds is refused, never cut (validation reports it first: losses.py)."""
+        header = [field["name"] for field in fields]
+        columns = [[row[name] for row in rows] for name in header]
+        for field, column in zip(fields, columns):
+            if field["type"] == "string":
+                refuse_long_texts(column)
+        sheet = self.sheet(name, header, column_widths(header, columns, set()))
+        writers = []  # (column, the sheet's method, what it is given of a value or None for the value, format)
+        for col, field in enumerate(fields):
+            kind = field_type(field["type"])
+            writers.append((col, getattr(sheet, kind.xlsx), None if kind.xlsx_value is str else kind.xlsx_value,
+                            self.date if kind.name == "date" else self.top))
+        for row_number, values in enumerate(zip(*columns), start=1):
+            for (col, write, convert, fmt), value in zip(writers, values):
+                if value is not None:
+                    write(row_number, col, value if convert is None else convert(value), fmt)
+        return finished(sheet, len(rows), len(header))
+
+
+def refuse_long_texts(texts: list) -> None:
+    """Refuse a text longer than a spreadsheet cell holds (never cut it)."""
+    longest = max(map(len, filter(None, texts)), default=0)
+    if longest > XLSX_CELL_LIMIT:
+        raise PipelineError(f"a {longest}-character text does not fit a spreadsheet cell ({XLSX_CELL_LIMIT})")
+
+
+def finished(sheet, rows: int, columns: int):
+    """Freeze the header row, filter on it, print it on every page, landscape and one page wide."""
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(rows, 1), columns - 1)
+    printable(sheet)
+    sheet.repeat_rows(0)
+    return sheet
 
 
 # The fixed text of the README sheet, in English and in Norwegian bokmål; the rest comes from the schemas.
@@ -219,27 +263,29 @@ def write_readme(writer: Writer, descriptor: dict, tables: dict[str, list[dict]]
         row += 3
 
 
-def xlsx_bytes(descriptor: dict, tables: dict[str, list[dict]], sheet_rows: int = SHEET_ROWS) -> bytes:
-    """The spreadsheet edition of the package as .xlsx bytes (a sheet holds `sheet_rows` rows, header included)."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    workbook.set_properties({
-        "title": descriptor["title"],
-        "subject": f"{descriptor['name']} data package, version {descriptor['version']}",
-        "author": ", ".join(c["title"] for c in descriptor.get("contributors", [])),
-        "keywords": ", ".join(descriptor.get("keywords", [])),
-        "comments": citation(descriptor),
-        "created": CREATED,
-    })
-    writer = Writer(workbook)
-    write_readme(writer, descriptor, tables, sheet_rows)
-    writer.grid(DICTIONARY_SHEET, ["table", "field", "title", "type", "constraints", "references", "description",
-                                   "title_no", "description_no"],
-                dictionary_rows(descriptor), wrap={4, 6, 8})
-    for resource in table_resources(descriptor):
-        names = [f["name"] for f in resource["schema"]["fields"]]
-        rows = tables[resource["name"]]
-        for sheet, start, end in table_sheets(resource["name"], len(rows), sheet_rows):
-            writer.grid(sheet, names, [[row[n] for n in names] for row in rows[start:end]])
-    workbook.close()
-    return buffer.getvalue()
+def write_xlsx(descriptor: dict, tables: dict[str, list[dict]], path: Path, sheet_rows: int = SHEET_ROWS) -> None:
+    """Write the spreadsheet edition of the package to `path` (a sheet holds `sheet_rows` rows, header included).
+
+    XlsxWriter's constant-memory mode writes each row out once the next begins (text inline, no shared
+    string table), so memory stays bounded at any size; its temporary files go in a folder beside `path`."""
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix=f".{path.name}.", dir=path.parent) as scratch:  # gone on any failure
+        workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": scratch})
+        workbook.set_properties({
+            "title": descriptor["title"],
+            "subject": f"{descriptor['name']} data package, version {descriptor['version']}",
+            "author": ", ".join(c["title"] for c in descriptor.get("contributors", [])),
+            "keywords": ", ".join(descriptor.get("keywords", [])),
+            "comments": citation(descriptor),
+            "created": CREATED,
+        })
+        writer = Writer(workbook)
+        write_readme(writer, descriptor, tables, sheet_rows)
+        writer.grid(DICTIONARY_SHEET, ["table", "field", "title", "type", "constraints", "references",
+                                       "description", "title_no", "description_no"],
+                    dictionary_rows(descriptor), wrap={4, 6, 8})
+        for resource in table_resources(descriptor):
+            rows = tables[resource["name"]]
+            for sheet, start, end in table_sheets(resource["name"], len(rows), sheet_rows):
+                writer.table(sheet, resource["schema"]["fields"], rows[start:end])
+        workbook.close()

@@ -143,7 +143,7 @@ def test_crash_half_way_leaves_previous_dist(built_project, monkeypatch):
     edit_cell(project, "federal_districts", 2, "name_en", "Changed")
     build_module = importlib.import_module("pipeline.build")
 
-    real = build_module.file_bytes
+    real = build_module.write_table_file
     calls = []
 
     def crash_on_fifth_file(*args):
@@ -152,7 +152,7 @@ def test_crash_half_way_leaves_previous_dist(built_project, monkeypatch):
             raise KeyboardInterrupt("simulated interruption")
         return real(*args)
 
-    monkeypatch.setattr(build_module, "file_bytes", crash_on_fifth_file)
+    monkeypatch.setattr(build_module, "write_table_file", crash_on_fifth_file)
     with pytest.raises(KeyboardInterrupt):
         build(project)
     assert tree_bytes(project / "dist") == before

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import shutil
 import socket
@@ -25,7 +24,7 @@ from pipeline.sqlite import datasette_metadata
 from pipeline.tables import read_typed_rows
 from pipeline.descriptor import table_resources, uncertainty_fields
 from pipeline.fieldtypes import TYPES
-from pipeline.xlsx import DICTIONARY_SHEET, README_SHEET, xlsx_bytes
+from pipeline.xlsx import DICTIONARY_SHEET, README_SHEET, write_xlsx
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +96,7 @@ def test_xlsx_cells_have_their_types(workbook, descriptor):
                     assert cell.data_type == "s", (field["name"], cell.value)
 
 
-def test_xlsx_writes_formula_like_text_and_any_letters_as_plain_strings():
+def test_xlsx_writes_formula_like_text_and_any_letters_as_plain_strings(tmp_path):
     norwegian = {"title_no": "Norsk", "description_no": "På norsk."}
     schema = {"fields": [{"name": "text", "type": "string", "title": "Text", "description": "Text.", **norwegian},
                          {"name": "n", "type": "number", "title": "N", "description": "A number.", **norwegian},
@@ -111,7 +110,8 @@ def test_xlsx_writes_formula_like_text_and_any_letters_as_plain_strings():
              "Республика Адыгея", "Helsingforskomiteen: æøå ÆØÅ"]
     rows = [{"text": t, "n": Decimal("6.5") if i == 0 else None, "day": date(2022, 2, 24) if i == 0 else None,
              "__line__": i + 2} for i, t in enumerate(texts)]
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(descriptor, {"notes": rows})))["notes"]
+    write_xlsx(descriptor, {"notes": rows}, tmp_path / "notes.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "notes.xlsx")["notes"]
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
     assert [c.value for c in cells] == texts
     assert all(c.data_type == "s" for c in cells)
@@ -119,7 +119,23 @@ def test_xlsx_writes_formula_like_text_and_any_letters_as_plain_strings():
     assert sheet.max_column == 3  # __line__ is left out
 
 
-def test_xlsx_splits_a_table_longer_than_a_sheet_over_several_sheets_and_says_so():
+def test_xlsx_refuses_a_text_longer_than_a_cell_holds_rather_than_cut_it(tmp_path):
+    from pipeline.problems import PipelineError
+
+    field = {"name": "text", "type": "string", "title": "Text", "description": "Text.", "title_no": "Tekst",
+             "description_no": "Tekst."}
+    descriptor = {"name": "test", "title": "Test", "version": "1.0.0", "description": "A test package.",
+                  "title_no": "Test", "description_no": "En testpakke.", "licenses": [{"name": "CC-BY-4.0"}],
+                  "resources": [{"name": "notes", "format": "csv", "title": "Notes", "description": "Notes.",
+                                 "title_no": "Notater", "description_no": "Notater.",
+                                 "schema": {"fields": [field], "primaryKey": ["text"]}}]}
+    rows = [{"text": "short"}, {"text": "x" * 32_768}]
+    with pytest.raises(PipelineError, match="a 32768-character text does not fit a spreadsheet cell"):
+        write_xlsx(descriptor, {"notes": rows}, tmp_path / "notes.xlsx")
+    assert list(tmp_path.iterdir()) == []  # no workbook, and the writer's temporary files are gone
+
+
+def test_xlsx_splits_a_table_longer_than_a_sheet_over_several_sheets_and_says_so(tmp_path):
     schema = {"fields": [{"name": "id", "type": "integer", "title": "Id", "description": "An id.",
                           "title_no": "Id", "description_no": "En id."}],
               "primaryKey": ["id"]}
@@ -131,7 +147,8 @@ def test_xlsx_splits_a_table_longer_than_a_sheet_over_several_sheets_and_says_so
     name = descriptor["resources"][0]["name"]
     rows = [{"id": number} for number in range(1, 8)]
     # a sheet of 4 rows holds the header and 3 rows: 7 rows take 3 sheets
-    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(descriptor, {name: rows}, sheet_rows=4)))
+    write_xlsx(descriptor, {name: rows}, tmp_path / "split.xlsx", sheet_rows=4)
+    workbook = openpyxl.load_workbook(tmp_path / "split.xlsx")
     sheets = workbook.sheetnames[2:]
     assert sheets == [name[:31], name[:27] + " (2)", name[:27] + " (3)"]
     assert all(workbook[sheet]["A1"].value == "id" for sheet in sheets)
@@ -189,11 +206,11 @@ from pathlib import Path
 from pipeline.descriptor import table_resources
 from pipeline.sqlite import write_sqlite
 from pipeline.tables import read_typed_rows
-from pipeline.xlsx import xlsx_bytes
+from pipeline.xlsx import write_xlsx
 built, target = Path(sys.argv[1]), Path(sys.argv[2])
 descriptor = json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
 tables = {r["name"]: read_typed_rows(built.parent, r["name"], r["schema"]) for r in table_resources(descriptor)}
-(target / "again.xlsx").write_bytes(xlsx_bytes(descriptor, tables))
+write_xlsx(descriptor, tables, target / "again.xlsx")
 write_sqlite(descriptor, tables, target / "again.sqlite")
 write_sqlite(descriptor, tables, target / "again.sqlite")  # replacing an existing file gives the same bytes too
 """

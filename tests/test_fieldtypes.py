@@ -20,7 +20,7 @@ import pytest
 
 from pipeline import build, load
 from pipeline.fieldtypes import TYPES, field_type_of
-from pipeline.tables import csv_cell, json_value
+from pipeline.tables import csv_cell, csv_column, json_column, json_value
 
 from .conftest import copy_project
 
@@ -121,6 +121,38 @@ def test_each_value_is_written_by_its_type(value, kind, csv_text, json_out):
     assert field_type_of(value).name == kind
     assert csv_cell(value) == csv_text
     assert json_value(value) == json_out and type(json_value(value)) is type(json_out)
+
+
+@pytest.mark.parametrize("kind, values", [
+    ("string", ["text", "", "«квота» \"quoted\"\nline\t%s", None]),
+    ("integer", [12, -3, 0, 10**20, None]),
+    ("number", [Decimal("6.50"), Decimal("7"), Decimal("-0.001"), Decimal("1E+3"), Decimal("0.1"), None]),
+    ("date", [date(2025, 9, 21), None]),
+    ("boolean", [True, False, None]),
+])
+def test_a_column_is_written_as_its_cells_are(kind, values):
+    """The writers convert whole columns (csv_column, json_column): the same text as cell by cell."""
+    assert csv_column(kind, values) == [csv_cell(value) for value in values]
+    assert json_column(kind, values) == [json.dumps(json_value(value), ensure_ascii=False) for value in values]
+
+
+@pytest.mark.parametrize("rows", [[], [{"a": "x", "b%s": Decimal("1.50"), "c": None, "d": date(2025, 1, 2)}] * 3])
+def test_the_json_and_csv_copies_are_the_text_json_and_csv_modules_give(rows, monkeypatch):
+    import importlib
+
+    build_module = importlib.import_module("pipeline.build")
+    monkeypatch.setattr(build_module, "CHUNK_ROWS", 2)  # three rows come in two blocks
+    json_chunks, csv_chunks = build_module.json_chunks, build_module.csv_chunks
+
+    fields = [{"name": "a", "type": "string"}, {"name": "b%s", "type": "number"}, {"name": "c", "type": "integer"},
+              {"name": "d", "type": "date"}]
+    records = [{f["name"]: json_value(row[f["name"]]) for f in fields} for row in rows]
+    expected = (json.dumps(records, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    assert b"".join(json_chunks(rows, fields)) == expected
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([[f["name"] for f in fields]]
+                                                     + [[csv_cell(row[f["name"]]) for f in fields] for row in rows])
+    assert b"".join(csv_chunks(rows, fields)) == buffer.getvalue().encode("utf-8")
 
 
 def test_every_type_names_real_pandas_and_arrow_types():
