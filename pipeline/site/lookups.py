@@ -112,6 +112,13 @@ class Data:
     def field(self, table: str, name: str) -> dict:
         return next(f for f in self.fields(table) if f["name"] == name)
 
+    def field_titles(self, table: str, lang: str) -> list[tuple[str, Said]]:
+        """(name, title in the page's language) of every field of a table, made once per table and language."""
+        cache = self.__dict__.setdefault("_field_titles", {})
+        if (table, lang) not in cache:
+            cache[(table, lang)] = [(f["name"], local(f, "title", lang)) for f in self.fields(table)]
+        return cache[(table, lang)]
+
     def links(self, table: str) -> dict[str, str]:
         """Foreign-key field -> the table it points at (a key field itself excluded)."""
         schema = self.resources[table]["schema"]
@@ -186,8 +193,8 @@ class Data:
                      for other_table, other_id in self.conflicts.get(row.get("conflict_id"), [])
                      if other_id != row["id"]]
         has_figure = row.get("qualifier") is not None
-        details = [(local(f, "title", lang), csv_cell(row.get(f["name"]))) for f in self.fields(table)
-                   if row.get(f["name"]) is not None]
+        details = [(title, csv_cell(row[name])) for name, title in self.field_titles(table, lang)
+                   if row.get(name) is not None]
         return Fact(
             table, row["id"], self.row_href(table, row["id"]), local(row, "statement", lang),
             figure_with_unit(row, lang) if has_figure else "",
