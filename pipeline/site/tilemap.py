@@ -219,9 +219,9 @@ def caption(spec: dict, drawn: list[dict], several: bool, total: int, lang: str)
 
 # ---- layers ----------------------------------------------------------------
 
-def layer_from(spec: dict, tables: Mapping, regions: dict[str, Region],
+def layer_from(spec: dict, tables: Mapping[str, list[dict]], regions: dict[str, Region],
                sources: dict[str, Source]) -> Layer:
-    rows = [row for row in records(tables[spec["table"]])
+    rows = [row for row in tables[spec["table"]]
             if matches(row, spec["where"]) and row.get("unit") == spec["unit"] and has_figure(row)
             and row.get("region_code") in regions]
     by_region: dict[str, list[dict]] = {}
@@ -249,7 +249,9 @@ def map_layers(tables: Mapping[str, pd.DataFrame | list[dict]]) -> list[Layer]:
     Needs the tables `regions`, `sources` and those the layers read (`casualties`, `bonuses`).
     """
     regions, sources = region_index(tables), source_index(tables)
-    return [layer_from(spec, tables, regions, sources) for spec in layer_specs()]
+    specs = layer_specs()
+    plain = {name: records(tables[name]) for name in dict.fromkeys(spec["table"] for spec in specs)}
+    return [layer_from(spec, plain, regions, sources) for spec in specs]
 
 
 # ---- words for figures -----------------------------------------------------
