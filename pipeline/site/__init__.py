@@ -22,7 +22,7 @@ from .layout import Page, environment, render, site_path
 from .lookups import PAGE_ROWS, Data
 from .map_page import map_pages
 from .pages import CHARTS, chart_pages, index_page
-from .profiles import profile_pages
+from .profiles import profile_pages, shown_rows
 from .table_pages import table_pages
 
 ASSETS = Path(__file__).parent / "assets"
@@ -56,8 +56,10 @@ def rendered_pages(descriptor: dict, tables: dict[str, list[dict]],
                    page_rows: int = PAGE_ROWS) -> Iterator[tuple[str, str]]:
     """Every page of the site in both languages, one at a time: (path under the site folder, HTML)."""
     data = Data(descriptor, tables, page_rows)
+    shown = shown_rows(data)
     env = environment()
     for lang in LANGS:
+        data.remember_facts(shown)  # made for their table page, shown again on a profile; one language at a time
         pages, common = language_pages(data, lang)
         for page in pages:
             yield site_path(page, lang), render(env, page, lang, common)

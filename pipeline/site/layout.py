@@ -62,6 +62,10 @@ class Pieces:
     def say(self, said: Said) -> Markup:
         return self._once(("say", said), lambda: self.macros.say(said))
 
+    def titles(self, fields: list[dict]) -> dict[str, Markup]:
+        """Field name -> its title in the page's language, for the fields of a table page."""
+        return {f["name"]: self.say(f["title"]) for f in fields}
+
     def place(self, place) -> Markup:
         if place is None:
             return Markup("")

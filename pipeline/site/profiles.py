@@ -118,6 +118,15 @@ def rankings(data: Data, kind: str, code: str, lang: str) -> list[dict]:
     return out
 
 
+def shown_rows(data: Data) -> set[tuple[str, str]]:
+    """(table, id) of every row a profile lists: the first `PROFILE_ROWS` of each table about each place."""
+    out = set()
+    for kind, code in data.places_named():
+        for table, rows in data.rows_about(kind, code).items():
+            out.update((table, row["id"]) for row in rows[:PROFILE_ROWS])
+    return out
+
+
 def profile_page(data: Data, place: Place, lang: str) -> Page:
     found = data.rows_about(place.kind, place.code)
     groups = []
