@@ -114,7 +114,8 @@ def rankings(data: Data, kind: str, code: str, lang: str) -> list[dict]:
         out.append({"title": local(mine, "statement", lang), "rank": say("profile.ranked_among", lang),
                     "entries": [{"place": data.place(r, lang), "figure": "", "href": data.row_href("casualties", r["id"]),
                                  "self": r[key] == code, "rank": None} for r in shown],
-                    "more": len(rows) - len(shown)})
+                    "more": len(rows) - len(shown), "table_href": data.table_file("casualties"),
+                    "table_title": local(data.resources["casualties"], "title", lang)})
     return out
 
 
