@@ -8,6 +8,7 @@ and two profiles in both languages to build/test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -454,21 +455,28 @@ def test_norwegian_pages_use_norwegian_columns_and_schema_keys_and_mark_english_
 
 # ---- in the browser ----------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def server(dist):
-    """dist/ served on 127.0.0.1 from a thread; yields the base address."""
+@contextlib.contextmanager
+def serving(folder: Path):
+    """`folder` served on 127.0.0.1 from a thread; yields the base address."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(dist)))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
     thread.join()
+
+
+@pytest.fixture(scope="module")
+def server(dist):
+    """dist/ served on 127.0.0.1 from a thread; yields the base address."""
+    with serving(dist) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -482,13 +490,14 @@ def browser():
         browser.close()
 
 
-def test_every_page_loads_offline_without_errors_and_passes_axe(browser, server, dist):
+def page_problems(browser, server: str, names: list[str]) -> dict:
+    """What goes wrong when each page loads (errors, failed or foreign requests) and what axe finds
+    serious or critical; screenshots of the pages named in SHOTS."""
     axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is missing").Axe()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     problems = {}
-    for page_file in pages(dist):
-        name = page_file.relative_to(dist / "site").as_posix()
+    for name in names:
         page = context.new_page()
         errors, failed, foreign, bad = [], [], [], []
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -507,7 +516,25 @@ def test_every_page_loads_offline_without_errors_and_passes_axe(browser, server,
         if (errors, failed, foreign, bad, serious) != ([], [], [], [], []):
             problems[name] = (errors, failed, foreign, bad, serious)
     context.close()
-    assert problems == {}
+    return problems
+
+
+def test_every_page_loads_offline_without_errors_and_passes_axe(browser, server, dist):
+    assert page_problems(browser, server, [p.relative_to(dist / "site").as_posix() for p in pages(dist)]) == {}
+
+
+def test_pages_with_every_cap_reached_pass_axe(browser, inputs, tmp_path, monkeypatch):
+    from pipeline.site import pages as charts_pages
+    from pipeline.site import profiles
+
+    for module, name in ((profiles, "PROFILE_ROWS"), (profiles, "NAMED_SHOWN"), (charts_pages, "CHART_BARS"),
+                         (charts_pages, "NAMED_ROWS"), (charts_pages, "TIMELINE_ENTRIES")):
+        monkeypatch.setattr(module, name, 2)
+    write_site(*inputs, tmp_path / "site", page_rows=2)
+    capped = ["table-events-p10.html", "profiles/region-RU-CE.html", "profiles/region-RU-TY.html",
+              "chart-deaths.html", "chart-penalties.html", "chart-timeline.html"]
+    with serving(tmp_path) as address:
+        assert page_problems(browser, address, capped + [f"no/{name}" for name in capped]) == {}
 
 
 def test_table_pages_sort_and_filter(browser, server, inputs):

@@ -6,6 +6,9 @@ that reads like facts, chart pages whose charts are inline SVG, a profile page p
 a tile map (`tilemap`, its data in `map/`). Nothing is loaded from anywhere but the site's own
 folder (a Content-Security-Policy says so), and the same inputs give the same bytes.
 
+At any size: table pages hold `PAGE_ROWS` rows each, profiles and chart pages are capped (each cap
+says so on the page), and pages are rendered and written one at a time, never held all at once.
+
 Modules: `facts` (figures and dates as text), `charts` (chart geometry), `lookups` (rows, places,
 sources), `pages` (front and chart pages), `table_pages`, `profiles`, `map_page`, `layout`
 (paths and rendering); markup lives in `templates/`, interface text in `text.csv`."""
@@ -70,7 +73,7 @@ def site_pages(descriptor: dict, tables: dict[str, list[dict]], page_rows: int =
     return dict(rendered_pages(descriptor, tables, page_rows))
 
 
-def write_site(descriptor: dict, tables: dict[str, list[dict]], folder: Path) -> None:
+def write_site(descriptor: dict, tables: dict[str, list[dict]], folder: Path, page_rows: int = PAGE_ROWS) -> None:
     """Write the offline report into `folder` (dist/site): HTML pages, style sheet and script.
     Each page is written as soon as it is rendered, so the site is never held in memory whole."""
     folder = Path(folder)
@@ -78,7 +81,7 @@ def write_site(descriptor: dict, tables: dict[str, list[dict]], folder: Path) ->
     for name in ASSET_FILES:
         (folder / name).write_bytes((ASSETS / name).read_bytes())
     made = set()
-    for path, text in rendered_pages(descriptor, tables):
+    for path, text in rendered_pages(descriptor, tables, page_rows):
         target = folder / path
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)

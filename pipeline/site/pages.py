@@ -1,4 +1,8 @@
-"""The front page and the chart pages (deaths, bonuses, penalties, timeline), in one language."""
+"""The front page and the chart pages (deaths, bonuses, penalties, timeline), in one language.
+
+A chart page stays the same size however big its table grows: a chart draws at most `CHART_BARS`
+figures, a list under it at most `NAMED_ROWS` rows, the timeline at most `TIMELINE_ENTRIES` entries;
+each says on the page how many more the table holds and links it."""
 
 from __future__ import annotations
 

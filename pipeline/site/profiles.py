@@ -1,7 +1,11 @@
 """A profile page for every place: each Russian federal subject, federal district, Ukrainian
-region in `regions`, and foreign country the data names. It groups every row about the place by
+region in `regions`, and foreign country the data names. It groups the rows about the place by
 table, each with its figure, date, claimant and source, and shows the place's neighbours in the
-rankings the data gives (figures of the same measure ranked, and the groups the report names)."""
+rankings the data gives (figures of the same measure ranked, and the groups the report names).
+
+A profile stays the same size however big the tables grow: it lists at most `PROFILE_ROWS` rows a
+table and `NAMED_SHOWN` places a named group, and says how many more there are, with links to the
+table pages and downloads. Rankings are grouped and sorted once per site, not once per place."""
 
 from __future__ import annotations
 
