@@ -41,6 +41,7 @@ GRID_FILE = MAP_DATA / "tile_grid.csv"
 FEDERAL_SUBJECT, OCCUPIED = "russian-federal-subject", "occupied-ukrainian-territory"
 COLOURS = ("#fdd49e", "#fc8d59", "#d7301f", "#7f0000")  # light to dark; a class per bin
 DARK_COLOURS = frozenset(COLOURS[2:])  # tiles whose label is written in white
+OTHERS_SHOWN = 5  # a subject's other rows named in a layer's table; the table says how many more
 TILE, GAP, MARGIN = 46, 4, 2  # SVG units
 
 
@@ -323,7 +324,8 @@ def table_row(figure: Figure, layer: Layer, lang: str, href_for: Callable[[str],
             "source": source_words(layer.sources.get(figure.source_id), figure, lang),
             "row_id": figure.row_id,
             "others": [{"value": figure_words(o, lang), "date": figure_date(o, lang), "row_id": o.row_id}
-                       for o in figure.others],
+                       for o in figure.others[:OTHERS_SHOWN]],
+            "more": max(0, len(figure.others) - OTHERS_SHOWN),
             "occupied": layer.regions[figure.region_code].occupied}
 
 
