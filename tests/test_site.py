@@ -8,11 +8,13 @@ and two profiles in both languages to build/test-artifacts/screenshots/.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
 import re
 import threading
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -338,6 +340,92 @@ def test_a_big_table_is_split_into_page_files_and_links_find_each_row(inputs, tm
         if rows[-1]["region_code"] else True
 
 
+# ---- bounded at any size: every cap shows a part and says how much more there is --------------------
+
+def test_a_split_tables_pager_links_the_first_last_and_nearby_pages_only(inputs):
+    from pipeline.site.table_pages import PAGER_REACH
+
+    built = site_pages(*inputs, page_rows=2)
+    count = -(-len(inputs[1]["events"]) // 2)
+    assert count > 2 * PAGER_REACH + 3
+    for number in range(1, count + 1):
+        page = built["table-events.html" if number == 1 else f"table-events-p{number}.html"]
+        pager = re.search(r'<nav class="pager".*?</nav>', page, re.S).group(0)
+        linked = {int(n) for n in re.findall(r'>(\d+)</a></li>', pager)}
+        near = set(range(max(1, number - PAGER_REACH), min(count, number + PAGER_REACH) + 1))
+        assert linked == {1, count} | near, number
+        assert f"(Page {number} of {count})" in page
+        assert ('<li class="gap">…</li>' in pager) == (linked != set(range(1, count + 1)))
+
+
+def test_a_profile_lists_at_most_its_cap_of_rows_a_table_and_says_how_many_more(inputs, monkeypatch):
+    from pipeline.site import profiles
+
+    monkeypatch.setattr(profiles, "PROFILE_ROWS", 2)
+    built = site_pages(*inputs)
+    about = [r for r in inputs[1]["findings"] if r["region_code"] == "RU-CE"]
+    assert len(about) > 2
+    for lang, prefix, note, dist in (("en", "", f"The first 2 rows are listed here; {len(about) - 2} more are not.", "../../"),
+                                     ("no", "no/", f"De første 2 radene står her; {len(about) - 2} til gjør det ikke.",
+                                      "../../../")):
+        page = built[f"{prefix}profiles/region-RU-CE.html"]
+        assert [r["id"] for r in about if f'id="findings-{r["id"]}"' in page] == [r["id"] for r in about[:2]]
+        assert f"({len(about)} r" in page.split('id="findings-')[0].rsplit("<h2>", 1)[1]  # the heading counts every row
+        more = page.split(note, 1)[1].split("</p>", 1)[0]
+        assert 'href="../table-findings.html?region=RU-CE"' in more and f'href="{dist}csv/findings.csv"' in more, lang
+
+
+def test_a_named_group_on_a_profile_shows_at_most_its_cap_of_places_the_place_among_them(inputs, monkeypatch):
+    from pipeline.site import profiles
+
+    monkeypatch.setattr(profiles, "NAMED_SHOWN", 3)
+    built = site_pages(*inputs)
+    group = [r for r in inputs[1]["casualties"] if r["group_id"] == "mobilised-deaths-rate-high"]
+    assert len(group) > 3
+    page = built[f"profiles/region-{group[-1]['region_code']}.html"]
+    ranking = page.split(esc(group[-1]["statement"]), 1)[1].split("</ol>", 1)[0]
+    assert ranking.count("<li") == 3 and f'<li class="self"><a href="../profiles/region-{group[-1]["region_code"]}' in ranking
+    assert f"Not listed here: {len(group) - 3} more of the places the report names in this group." in page
+    assert f"Ikke listet her: {len(group) - 3} til av stedene" in built[f"no/profiles/region-{group[-1]['region_code']}.html"]
+
+
+def test_a_chart_draws_at_most_its_cap_of_figures_and_lists_at_most_its_cap_of_other_rows(inputs, monkeypatch):
+    from pipeline.site import pages as charts_pages
+
+    monkeypatch.setattr(charts_pages, "CHART_BARS", 2)
+    monkeypatch.setattr(charts_pages, "NAMED_ROWS", 3)
+    built = site_pages(*inputs)
+    rows = inputs[1]["penalties"]
+    figures, others = [r for r in rows if r["qualifier"] is not None], [r for r in rows if r["qualifier"] is None]
+    units = Counter(r["unit"] for r in figures)  # one chart per unit
+    assert max(units.values()) > 2 and len(others) > 3
+    for prefix, drawn, listed in (("", "Drawn: the first 2 of these {n} figures",
+                                   f"The first 3 are listed here; {len(others) - 3} more are not."),
+                                  ("no/", "Tegnet: de første 2 av disse {n} tallene",
+                                   f"De første 3 står her; {len(others) - 3} til gjør det ikke.")):
+        page = built[f"{prefix}chart-penalties.html"]
+        captions = re.findall(r"<figcaption>(.*?)</figcaption>", page, re.S)
+        for n in units.values():
+            assert sum(drawn.format(n=n) in c for c in captions) == (n > 2 and list(units.values()).count(n)), n
+        key_bars = 5
+        assert page.count("<g><title>") == key_bars + sum(min(n, 2) for n in units.values())
+        assert [r["id"] for r in others if f'id="penalties-{r["id"]}"' in page] == [r["id"] for r in others[:3]]
+        assert listed in page and 'href="table-penalties.html"' in page.split(listed, 1)[1].split("</p>", 1)[0]
+
+
+def test_the_timeline_shows_at_most_its_cap_of_entries_and_says_how_many_more(inputs, monkeypatch):
+    from pipeline.site import pages as charts_pages
+
+    monkeypatch.setattr(charts_pages, "TIMELINE_ENTRIES", 5)
+    built = site_pages(*inputs)
+    for prefix, drawn, listed in (("", r"Drawn: the first 5 of the (\d+) dated entries", "The first 5 entries are listed here"),
+                                  ("no/", r"Tegnet: de første 5 av de (\d+) daterte", "De første 5 oppføringene står her")):
+        page = built[f"{prefix}chart-timeline.html"]
+        assert page.count('<li id="event-') == 5 and page.count('<a href="#event-') == 5
+        assert int(re.search(drawn, page.split("<figcaption>", 1)[1]).group(1)) > 5
+        assert page.count(listed) == 2  # the dated list and the undated one
+
+
 # ---- Norwegian text from the data, English marked as such when it is missing ----------------------
 
 def test_norwegian_pages_use_norwegian_columns_and_schema_keys_and_mark_english_fallbacks(inputs):
@@ -367,21 +455,28 @@ def test_norwegian_pages_use_norwegian_columns_and_schema_keys_and_mark_english_
 
 # ---- in the browser ----------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def server(dist):
-    """dist/ served on 127.0.0.1 from a thread; yields the base address."""
+@contextlib.contextmanager
+def serving(folder: Path):
+    """`folder` served on 127.0.0.1 from a thread; yields the base address."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(dist)))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
     thread.join()
+
+
+@pytest.fixture(scope="module")
+def server(dist):
+    """dist/ served on 127.0.0.1 from a thread; yields the base address."""
+    with serving(dist) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")
@@ -395,13 +490,14 @@ def browser():
         browser.close()
 
 
-def test_every_page_loads_offline_without_errors_and_passes_axe(browser, server, dist):
+def page_problems(browser, server: str, names: list[str]) -> dict:
+    """What goes wrong when each page loads (errors, failed or foreign requests) and what axe finds
+    serious or critical; screenshots of the pages named in SHOTS."""
     axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is missing").Axe()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     problems = {}
-    for page_file in pages(dist):
-        name = page_file.relative_to(dist / "site").as_posix()
+    for name in names:
         page = context.new_page()
         errors, failed, foreign, bad = [], [], [], []
         page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -420,7 +516,25 @@ def test_every_page_loads_offline_without_errors_and_passes_axe(browser, server,
         if (errors, failed, foreign, bad, serious) != ([], [], [], [], []):
             problems[name] = (errors, failed, foreign, bad, serious)
     context.close()
-    assert problems == {}
+    return problems
+
+
+def test_every_page_loads_offline_without_errors_and_passes_axe(browser, server, dist):
+    assert page_problems(browser, server, [p.relative_to(dist / "site").as_posix() for p in pages(dist)]) == {}
+
+
+def test_pages_with_every_cap_reached_pass_axe(browser, inputs, tmp_path, monkeypatch):
+    from pipeline.site import pages as charts_pages
+    from pipeline.site import profiles
+
+    for module, name in ((profiles, "PROFILE_ROWS"), (profiles, "NAMED_SHOWN"), (charts_pages, "CHART_BARS"),
+                         (charts_pages, "NAMED_ROWS"), (charts_pages, "TIMELINE_ENTRIES")):
+        monkeypatch.setattr(module, name, 2)
+    write_site(*inputs, tmp_path / "site", page_rows=2)
+    capped = ["table-events-p10.html", "profiles/region-RU-CE.html", "profiles/region-RU-TY.html",
+              "chart-deaths.html", "chart-penalties.html", "chart-timeline.html"]
+    with serving(tmp_path) as address:
+        assert page_problems(browser, address, capped + [f"no/{name}" for name in capped]) == {}
 
 
 def test_table_pages_sort_and_filter(browser, server, inputs):

@@ -179,6 +179,17 @@ def test_a_subject_with_several_rows_shows_the_latest_dated_and_lists_the_others
     assert "also: 2, date not given, <code>mobilised-deaths-ru-ce-s2-4</code>" in markup
 
 
+def test_a_subjects_other_rows_are_named_up_to_a_cap_and_the_rest_counted_with_a_link_to_its_profile(layers,
+                                                                                                      monkeypatch):
+    from pipeline.site import tilemap
+
+    monkeypatch.setattr(tilemap, "OTHERS_SHOWN", 0)
+    for lang, note in (("en", "and 1 more rows: see the profile"), ("no", "og 1 rader til: se profilen")):
+        markup = render_tile_map(layers["mobilised-deaths"], lang, href_for)
+        assert "mobilised-deaths-ru-ce-s2-4" not in markup
+        assert f'<a href="{href_for("RU-CE")}">{note}</a>' in markup
+
+
 def test_a_later_dated_row_wins_over_an_earlier_one(tables):
     later = mobilised_death("RU-BU", "mobilised-deaths-ru-bu-later", 700) | {"as_of": pd.Timestamp("2025-12-01")}
     layer = {l.id: l for l in map_layers(with_row(tables, "casualties", **later))}["mobilised-deaths"]

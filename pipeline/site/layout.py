@@ -46,6 +46,38 @@ def environment() -> jinja2.Environment:
     return env
 
 
+class Pieces:
+    """Markup that many rows of a page share, rendered once by the macros of `macros.html` and
+    reused: a text in its language (a field's title), a place's link, a source's citation."""
+
+    def __init__(self, env: jinja2.Environment, root: str, t):
+        self.macros, self.root, self.t = env.get_template("macros.html").module, root, t
+        self.made: dict = {}
+
+    def _once(self, key: tuple, make) -> Markup:
+        if key not in self.made:
+            self.made[key] = make()
+        return self.made[key]
+
+    def say(self, said: Said) -> Markup:
+        return self._once(("say", said), lambda: self.macros.say(said))
+
+    def titles(self, fields: list[dict]) -> dict[str, Markup]:
+        """Field name -> its title in the page's language, for the fields of a table page."""
+        return {f["name"]: self.say(f["title"]) for f in fields}
+
+    def place(self, place) -> Markup:
+        if place is None:
+            return Markup("")
+        return self._once(("place", place.kind, place.code, place.name, place.href),
+                          lambda: self.macros.place(place, self.root))
+
+    def source(self, source) -> Markup:
+        if source is None:
+            return Markup("")
+        return self._once(("source", source.id), lambda: self.macros.source(source, self.root, self.t))
+
+
 def site_path(page: Page, lang: str) -> str:
     """Where a page is written, relative to the site folder."""
     return LANG_ROOTS[lang] + page.path
@@ -64,4 +96,4 @@ def render(env: jinja2.Environment, page: Page, lang: str, common: dict) -> str:
 
     return env.get_template(page.template).render(
         page=page, lang=lang, other=other, root=root, assets=site_root, dist=site_root + "../",
-        switch=switch, csp=Markup(CSP), t=t, langs=LANGS, **common, **page.context)
+        switch=switch, csp=Markup(CSP), t=t, langs=LANGS, pieces=Pieces(env, root, t), **common, **page.context)

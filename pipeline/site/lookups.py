@@ -57,7 +57,7 @@ class Fact:
     category_code: str
     source: Source | None
     conflicts: list[tuple[str, str]]
-    details: list[tuple[Said, str]] = field(default_factory=list)
+    details: list[tuple[str, str]] = field(default_factory=list)  # (field name, cell text) of every filled field
 
 
 def profile_href(kind: str, code: str) -> str:
@@ -112,6 +112,12 @@ class Data:
     def field(self, table: str, name: str) -> dict:
         return next(f for f in self.fields(table) if f["name"] == name)
 
+    def field_names(self, table: str) -> list[str]:
+        cache = self.__dict__.setdefault("_field_names", {})
+        if table not in cache:
+            cache[table] = [f["name"] for f in self.fields(table)]
+        return cache[table]
+
     def links(self, table: str) -> dict[str, str]:
         """Foreign-key field -> the table it points at (a key field itself excluded)."""
         schema = self.resources[table]["schema"]
@@ -152,23 +158,29 @@ class Data:
             return Place("russia", "RU", Said(say("table.all_russia", lang)), None)
         return None
 
-    def rows_about(self, kind: str, code: str) -> dict[str, list[dict]]:
-        """table -> rows naming the place (region, district or country), for every table with statements."""
-        if "_rows_by_place" not in self.__dict__:
+    def _rows_by_place(self) -> dict:
+        """(place kind, code) -> table -> rows naming the place, for every table with statements (made once)."""
+        if "_place_index" not in self.__dict__:
             index: dict = defaultdict(lambda: defaultdict(list))
             for table in self.statement_tables():
                 for row in self.tables[table]:
                     for place_kind, key in KIND_FIELD.items():
                         if row.get(key):
                             index[(place_kind, row[key])][table].append(row)
-            self._rows_by_place = index
-        return self._rows_by_place.get((kind, code), {})
+            self._place_index = index
+        return self._place_index
+
+    def rows_about(self, kind: str, code: str) -> dict[str, list[dict]]:
+        """table -> rows naming the place (region, district or country), for every table with statements."""
+        return self._rows_by_place().get((kind, code), {})
+
+    def places_named(self) -> list[tuple[str, str]]:
+        """(kind, code) of every place a row of a table with statements names."""
+        return list(self._rows_by_place())
 
     def country_codes(self) -> list[str]:
         """Every foreign country the data names."""
-        codes = {row["country_code"] for name in self.statement_tables() for row in self.tables[name]
-                 if row.get("country_code") and row["country_code"] != "RU"}
-        return sorted(codes)
+        return sorted(code for kind, code in self._rows_by_place() if kind == "country" and code != "RU")
 
     # ---- sources and facts -------------------------------------------------------------
 
@@ -180,14 +192,29 @@ class Data:
         return Source(source_id, csv_cell(row.get("footnote")), row.get("publisher") or "",
                       local(row, "title", lang), urls[0] if urls else None, self.row_href("sources", source_id))
 
+    def remember_facts(self, rows: set[tuple[str, str]]) -> None:
+        """Keep the facts of these rows (table, id), once made in a language, for the pages that show
+        them again (a row's table page, then its place's profile); every other fact is made and dropped."""
+        self._remembered, self._facts = rows, {}
+
     def fact(self, table: str, row: dict, lang: str) -> Fact:
+        """One row as a reader needs it, in one language (made once for a remembered row)."""
+        key = (table, row["id"], lang)
+        made = self.__dict__.get("_facts", {}).get(key)
+        if made is None:
+            made = self._make_fact(table, row, lang)
+            if (table, row["id"]) in self.__dict__.get("_remembered", ()):
+                self._facts[key] = made
+        return made
+
+    def _make_fact(self, table: str, row: dict, lang: str) -> Fact:
         category = self.index["categories"].get(row.get("category_id")) if row.get("category_id") else None
         conflicts = [(other_id, self.row_href(other_table, other_id))
                      for other_table, other_id in self.conflicts.get(row.get("conflict_id"), [])
                      if other_id != row["id"]]
         has_figure = row.get("qualifier") is not None
-        details = [(local(f, "title", lang), csv_cell(row.get(f["name"]))) for f in self.fields(table)
-                   if row.get(f["name"]) is not None]
+        details = [(name, value if isinstance(value, str) else csv_cell(value))
+                   for name, value in ((name, row.get(name)) for name in self.field_names(table)) if value is not None]
         return Fact(
             table, row["id"], self.row_href(table, row["id"]), local(row, "statement", lang),
             figure_with_unit(row, lang) if has_figure else "",

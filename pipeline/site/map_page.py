@@ -18,7 +18,9 @@ def map_pages(data: Data, lang: str) -> list[Page]:
         """A tile's target: the region's profile, relative to the map page (at the language root)."""
         return profile_href("region", region_code)
 
-    layers = [Markup(tilemap.render_tile_map(layer, lang, href_for)) for layer in tilemap.map_layers(data.tables)]
+    if "_map_layers" not in data.__dict__:
+        data._map_layers = tilemap.map_layers(data.tables)  # the same layers for both languages
+    layers = [Markup(tilemap.render_tile_map(layer, lang, href_for)) for layer in data._map_layers]
     title = say("chart.map", lang)
     return [Page("map.html", "map.html", title, say("map.description", lang, dataset=data.descriptor["name"]),
                  {"layers": layers})]

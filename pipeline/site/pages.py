@@ -1,13 +1,20 @@
-"""The front page and the chart pages (deaths, bonuses, penalties, timeline), in one language."""
+"""The front page and the chart pages (deaths, bonuses, penalties, timeline), in one language.
+
+A chart page stays the same size however big its table grows: a chart draws at most `CHART_BARS`
+figures, a list under it at most `NAMED_ROWS` rows, the timeline at most `TIMELINE_ENTRIES` entries;
+each says on the page how many more the table holds and links it."""
 
 from __future__ import annotations
 
+import itertools
+from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 
 from ..descriptor import citation, release_date, uncertainty_fields
 from .charts import Bar, Event, bar_chart, colours_for, event_span, timeline
-from .facts import (event_when, extent, figure_text, figure_with_unit, inferred_mark, period_text, unit_text,
-                    when_text)
+from .facts import (event_when, extent, figure_text, figure_with_unit, inferred_mark, number_text, period_text,
+                    unit_text, when_text)
 from .i18n import label, local, say
 from .layout import Page
 from .lookups import Data
@@ -15,6 +22,9 @@ from .table_pages import downloads
 
 CHARTS = ("deaths", "bonuses", "penalties", "timeline")
 PARTIES = ("ukrainian-authorities", "russian-authorities")  # a figure they give is their claim
+CHART_BARS = 60  # figures drawn on one chart; its caption says how many more the table holds
+NAMED_ROWS = 100  # rows without a figure listed under a chart; the page says how many more
+TIMELINE_ENTRIES = 100  # dated (and, apart, undated) entries on the timeline; the page says how many more
 MIME = {"csv": "text/csv", "json": "application/json", "parquet": "application/vnd.apache.parquet"}
 
 
@@ -33,25 +43,44 @@ def chart_page(data: Data, lang: str, name: str, context: dict) -> Page:
                 {"data_table": f"table-{context.pop('table')}.html", **context})
 
 
-def sections(bars: list[Bar], chart_id: str, heading: str, caption: str, lang: str, note: str = "") -> list[dict]:
-    """One chart per unit (units are never mixed on an axis), each with its caption."""
+def sections(rows: list[dict], make_bar: Callable[[dict], Bar], chart_id: str, heading: str, caption: str,
+             lang: str, note: str = "") -> list[dict]:
+    """One chart per unit (units are never mixed on an axis), each with its caption; a chart draws
+    at most `CHART_BARS` figures, in its order, and its caption says how many more the table holds."""
     out = []
-    units = list(dict.fromkeys(b.row.get("unit") for b in bars))
-    for n, unit in enumerate(units):
-        chosen = [b for b in bars if b.row.get("unit") == unit]
+    by_unit: dict = defaultdict(list)
+    for row in rows:
+        by_unit[row.get("unit")].append(row)
+    for n, (unit, unit_rows) in enumerate(by_unit.items()):
+        chosen = [make_bar(r) for r in unit_rows[:CHART_BARS]]
         unit_label = unit_text(unit, lang)
         parts = [caption, say("chart.in_unit", lang, unit=unit_label)]
         if note and any(b.note for b in chosen):
             parts.append(say("chart.right_column", lang, what=note))
+        if len(unit_rows) > len(chosen):
+            parts.append(say("chart.capped", lang, shown=len(chosen), total=number_text(len(unit_rows), lang)))
         out.append({"chart": bar_chart(chosen, unit_label, f"{chart_id}-{n}", f"{heading} ({unit_label})"),
                     "caption": " ".join(parts)})
     return out
+
+
+def named(data: Data, table: str, heading: str, rows: list[dict], lang: str) -> tuple[str, list, int]:
+    """The rows without a figure, listed under a chart: (heading, at most `NAMED_ROWS` facts, how many more)."""
+    unfigured = (r for r in rows if not has_figure(r))
+    facts = [data.fact(table, r, lang) for r in itertools.islice(unfigured, NAMED_ROWS)]
+    return heading, facts, sum(1 for _ in unfigured)
 
 
 def bar(row: dict, label_text: str, sublabel: str, lang: str, colour: str | None = None, note: str = "") -> Bar:
     tooltip = f"{label_text}: {figure_with_unit(row, lang)} ({sublabel}). {local(row, 'statement', lang).text}"
     extra = {"colour": colour} if colour else {}
     return Bar(label_text, sublabel, row, figure_text(row, lang), tooltip, note=note, **extra)
+
+
+def legend_items(colours: dict[str, str], drawn: list[dict], kind: str, lang: str) -> list[tuple[str, str]]:
+    """The legend of a chart coloured by `kind`: every colour a drawn bar has."""
+    used = {colour for item in drawn for _, colour in item["chart"].gradients}
+    return [(label(kind, k, lang), c) for k, c in colours.items() if c in used]
 
 
 def uncertainty_key(lang: str) -> dict:
@@ -112,18 +141,18 @@ def deaths_page(data: Data, lang: str) -> Page:
         "table": "casualties",
         "key": uncertainty_key(lang),
         "sections": [
-            (say("deaths.mobilised", lang), sections([place_bar(r) for r in by_size(mobilised)], f"mobilised-{lang}",
+            (say("deaths.mobilised", lang), sections(by_size(mobilised), place_bar, f"mobilised-{lang}",
                                                      say("deaths.mobilised", lang),
                                                      say("deaths.mobilised_caption", lang), lang,
                                                      say("deaths.rate_note", lang))),
-            (say("deaths.all", lang), sections([place_bar(r) for r in by_size(everyone)], f"all-{lang}",
+            (say("deaths.all", lang), sections(by_size(everyone), place_bar, f"all-{lang}",
                                                say("deaths.all", lang), say("deaths.all_caption", lang), lang)),
-            (russia_heading, sections([russia_bar(r) for r in counts], f"russia-{lang}", russia_heading,
+            (russia_heading, sections(counts, russia_bar, f"russia-{lang}", russia_heading,
                                       say("deaths.russia_caption", lang), lang)
-             + sections([russia_bar(r) for r in shares], f"share-{lang}", russia_heading,
+             + sections(shares, russia_bar, f"share-{lang}", russia_heading,
                         say("deaths.share_caption", lang), lang)),
         ],
-        "named": (say("deaths.named", lang), [data.fact("casualties", r, lang) for r in rows if not has_figure(r)]),
+        "named": named(data, "casualties", say("deaths.named", lang), rows, lang),
     })
 
 
@@ -132,14 +161,18 @@ def bonuses_page(data: Data, lang: str) -> Page:
     levels = colours_for(data.field("bonuses", "level")["constraints"]["enum"])
     chosen = sorted([r for r in rows if has_figure(r)],
                     key=lambda r: (data.place(r, lang).name.text, r["as_of"] or date.min, r["id"]))
-    bars = [bar(r, data.place(r, lang).name.text, f"{label('level', r['level'], lang)} · {when_text(r, lang)}",
-                lang, levels[r["level"]]) for r in chosen]
+
+    def level_bar(r: dict) -> Bar:
+        return bar(r, data.place(r, lang).name.text, f"{label('level', r['level'], lang)} · {when_text(r, lang)}",
+                   lang, levels[r["level"]])
+
     heading = say("bonuses.chart", lang)
+    drawn = sections(chosen, level_bar, f"bonuses-{lang}", heading, say("bonuses.caption", lang), lang)
     return chart_page(data, lang, "bonuses", {
         "table": "bonuses", "key": uncertainty_key(lang),
-        "legend_items": [(label("level", k, lang), c) for k, c in levels.items() if any(b.colour == c for b in bars)],
-        "sections": [(heading, sections(bars, f"bonuses-{lang}", heading, say("bonuses.caption", lang), lang))],
-        "named": (say("bonuses.named", lang), [data.fact("bonuses", r, lang) for r in rows if not has_figure(r)]),
+        "legend_items": legend_items(levels, drawn, "level", lang),
+        "sections": [(heading, drawn)],
+        "named": named(data, "bonuses", say("bonuses.named", lang), rows, lang),
     })
 
 
@@ -157,43 +190,48 @@ def penalties_page(data: Data, lang: str) -> Page:
 
     chosen = sorted([r for r in rows if has_figure(r)],
                     key=lambda r: (offences.index(r["offence"]), r["kind"], -extent(r), r["id"]))
-    bars = [bar(r, label("offence", r["offence"], lang), sublabel(r), lang, kinds[r["kind"]]) for r in chosen]
+
+    def kind_bar(r: dict) -> Bar:
+        return bar(r, label("offence", r["offence"], lang), sublabel(r), lang, kinds[r["kind"]])
+
     heading = say("penalties.chart", lang)
+    drawn = sections(chosen, kind_bar, f"penalties-{lang}", heading, say("penalties.caption", lang), lang)
     return chart_page(data, lang, "penalties", {
         "table": "penalties", "key": uncertainty_key(lang),
-        "legend_items": [(label("kind", k, lang), c) for k, c in kinds.items() if any(b.colour == c for b in bars)],
-        "sections": [(heading, sections(bars, f"penalties-{lang}", heading, say("penalties.caption", lang), lang))],
-        "named": (say("penalties.named", lang), [data.fact("penalties", r, lang) for r in rows if not has_figure(r)]),
+        "legend_items": legend_items(kinds, drawn, "kind", lang),
+        "sections": [(heading, drawn)],
+        "named": named(data, "penalties", say("penalties.named", lang), rows, lang),
     })
 
 
-def timeline_entries(data: Data, rows: list[dict], lang: str) -> list[dict]:
-    """Events as list entries: rows of one group with the same date and kind are one entry naming every place."""
-    entries: dict[tuple, dict] = {}
+def timeline_entries(data: Data, rows: list[dict], lang: str) -> tuple[list[dict], int]:
+    """Events as list entries: rows of one group with the same date and kind are one entry naming
+    every place. At most `TIMELINE_ENTRIES` entries, in order, and how many more there are."""
+    grouped: dict[tuple, list[dict]] = {}
     for row in rows:
         key = (row["group_id"], row["date"], row.get("date_end"), row["event_type"]) if row.get("group_id") \
             else (row["id"],)
-        entry = entries.setdefault(key, {"rows": [], "facts": [], "places": []})
-        entry["rows"].append(row)
-        entry["facts"].append(data.fact("events", row, lang))
-        place = data.place(row, lang)
-        if place and place not in entry["places"]:
-            entry["places"].append(place)
+        grouped.setdefault(key, []).append(row)
     out = []
-    for entry in entries.values():
-        first = entry["rows"][0]
+    for members in itertools.islice(grouped.values(), TIMELINE_ENTRIES):
+        first, places = members[0], []
+        for row in members:
+            place = data.place(row, lang)
+            if place and place not in places:
+                places.append(place)
         out.append({"id": first["id"], "row": first, "when": event_when(first, lang) if first.get("date") else "",
                     "type": first["event_type"], "type_label": label("event", first["event_type"], lang),
-                    "facts": entry["facts"], "places": entry["places"]})
-    return out
+                    "facts": [data.fact("events", row, lang) for row in members], "places": places})
+    return out, len(grouped) - len(out)
 
 
 def timeline_page(data: Data, lang: str) -> Page:
     rows = data.tables["events"]
     types = data.field("events", "event_type")["constraints"]["enum"]
     colours = colours_for(types)
-    dated = timeline_entries(data, sorted([r for r in rows if r.get("date")], key=lambda r: (r["date"], r["id"])), lang)
-    undated = timeline_entries(data, [r for r in rows if not r.get("date")], lang)
+    dated, dated_more = timeline_entries(data, sorted([r for r in rows if r.get("date")],
+                                                      key=lambda r: (r["date"], r["id"])), lang)
+    undated, undated_more = timeline_entries(data, [r for r in rows if not r.get("date")], lang)
     events = []
     for number, entry in enumerate(dated, start=1):
         entry["number"] = number
@@ -207,9 +245,11 @@ def timeline_page(data: Data, lang: str) -> Page:
     first = min((e.start for e in events), default=None)
     last = max((e.end for e in events), default=None)
     caption = say("timeline.caption", lang, first=first.year if first else "", last=last.year if last else "")
+    if dated_more:
+        caption += " " + say("timeline.capped", lang, shown=len(dated), total=number_text(len(dated) + dated_more, lang))
     return chart_page(data, lang, "timeline", {
         "table": "events", "timeline": layout, "caption": caption, "colours": colours,
-        "dated": dated, "undated": undated,
+        "dated": dated, "undated": undated, "dated_more": dated_more, "undated_more": undated_more,
     })
 
 

@@ -8,6 +8,7 @@ fast and the site grows in proportion to its rows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from .lookups import Data, profile_href
 
 FORMAT_NAMES = {"csv": "CSV", "json": "JSON", "parquet": "Parquet"}
 LONG_TEXT, FOLDED_TEXT = 60, 200  # a longer text wraps; a much longer one folds to its start
+PAGER_REACH = 3  # a pager links this many pages either side of the one shown, and the first and last
 PROFILE_FIELDS = {"region_code": "region", "federal_district_id": "district", "country_code": "country"}
 
 
@@ -78,8 +80,22 @@ def cell(data: Data, table: str, name: str, value, lang: str) -> dict:
     return out
 
 
-def table_pages(data: Data, lang: str) -> list[Page]:
-    pages = []
+def pager(data: Data, table: str, number: int, count: int) -> list[tuple[int | None, str]]:
+    """The page links of a split table: the first and last page and those near this one, a gap
+    (None) where pages are left out, so a pager stays short however many pages there are."""
+    if count == 1:
+        return []
+    shown = sorted({1, count} | set(range(max(1, number - PAGER_REACH), min(count, number + PAGER_REACH) + 1)))
+    out: list[tuple[int | None, str]] = []
+    for n in shown:
+        if out and n - out[-1][0] > 1:
+            out.append((None, ""))
+        out.append((n, data.table_file(table, n)))
+    return out
+
+
+def table_pages(data: Data, lang: str) -> Iterator[Page]:
+    """The page files of every table, one at a time."""
     for table, resource in data.resources.items():
         rows = data.tables[table]
         count = data.page_count(table)
@@ -91,8 +107,7 @@ def table_pages(data: Data, lang: str) -> list[Page]:
                 "table": table, "title": title, "description": local(resource, "description", lang),
                 "total": len(rows), "downloads": downloads(data, table),
                 "key": resource["schema"]["primaryKey"], "fields": field_items(data, table, lang),
-                "pager": [(n, data.table_file(table, n)) for n in range(1, count + 1)] if count > 1 else [],
-                "page_number": number, "page_size": data.page_rows, "shown": len(chosen),
+                "pager": pager(data, table, number, count), "pages": count, "page_number": number, "page_size": data.page_rows, "shown": len(chosen),
             }
             if fact_table:
                 facts = [data.fact(table, row, lang) for row in chosen]
@@ -103,7 +118,6 @@ def table_pages(data: Data, lang: str) -> list[Page]:
                                rows=[{"id": data.key_of(table, row),
                                       "cells": [cell(data, table, n, row[n], lang) for n in names]} for row in chosen])
             page_title = title.text if count == 1 else f"{title.text} ({say('table.page', lang, page=number)})"
-            pages.append(Page(data.table_file(table, number), "table.html", page_title,
-                              say("table.description", lang, title=title.text, count=len(rows),
-                                  dataset=data.descriptor["name"]), context, script=True))
-    return pages
+            yield Page(data.table_file(table, number), "table.html", page_title,
+                       say("table.description", lang, title=title.text, count=len(rows),
+                           dataset=data.descriptor["name"]), context, script=True)

@@ -41,6 +41,7 @@ GRID_FILE = MAP_DATA / "tile_grid.csv"
 FEDERAL_SUBJECT, OCCUPIED = "russian-federal-subject", "occupied-ukrainian-territory"
 COLOURS = ("#fdd49e", "#fc8d59", "#d7301f", "#7f0000")  # light to dark; a class per bin
 DARK_COLOURS = frozenset(COLOURS[2:])  # tiles whose label is written in white
+OTHERS_SHOWN = 5  # a subject's other rows named in a layer's table; the table says how many more
 TILE, GAP, MARGIN = 46, 4, 2  # SVG units
 
 
@@ -219,9 +220,9 @@ def caption(spec: dict, drawn: list[dict], several: bool, total: int, lang: str)
 
 # ---- layers ----------------------------------------------------------------
 
-def layer_from(spec: dict, tables: Mapping, regions: dict[str, Region],
+def layer_from(spec: dict, tables: Mapping[str, list[dict]], regions: dict[str, Region],
                sources: dict[str, Source]) -> Layer:
-    rows = [row for row in records(tables[spec["table"]])
+    rows = [row for row in tables[spec["table"]]
             if matches(row, spec["where"]) and row.get("unit") == spec["unit"] and has_figure(row)
             and row.get("region_code") in regions]
     by_region: dict[str, list[dict]] = {}
@@ -249,7 +250,9 @@ def map_layers(tables: Mapping[str, pd.DataFrame | list[dict]]) -> list[Layer]:
     Needs the tables `regions`, `sources` and those the layers read (`casualties`, `bonuses`).
     """
     regions, sources = region_index(tables), source_index(tables)
-    return [layer_from(spec, tables, regions, sources) for spec in layer_specs()]
+    specs = layer_specs()
+    plain = {name: records(tables[name]) for name in dict.fromkeys(spec["table"] for spec in specs)}
+    return [layer_from(spec, plain, regions, sources) for spec in specs]
 
 
 # ---- words for figures -----------------------------------------------------
@@ -321,7 +324,8 @@ def table_row(figure: Figure, layer: Layer, lang: str, href_for: Callable[[str],
             "source": source_words(layer.sources.get(figure.source_id), figure, lang),
             "row_id": figure.row_id,
             "others": [{"value": figure_words(o, lang), "date": figure_date(o, lang), "row_id": o.row_id}
-                       for o in figure.others],
+                       for o in figure.others[:OTHERS_SHOWN]],
+            "more": max(0, len(figure.others) - OTHERS_SHOWN),
             "occupied": layer.regions[figure.region_code].occupied}
 
 
