@@ -10,7 +10,8 @@ row of the largest grown table is reported with its line, and names what
 dominates our build at each size (its stage timings). The table is printed and
 written to bench/results/bench.md and bench.csv.
 
-Usage: python bench/run.py [--sizes 1000,10000,100000,1000000] [--runs 3] [--timeout 900]
+Usage: python bench/run.py [--sizes 1000,10000,100000] [--runs 3] [--timeout 420]
+(`--sizes 1000000` measures a million rows; today that takes well over 15 minutes.)
 """
 
 from __future__ import annotations
@@ -195,7 +196,7 @@ def markdown(results: list[dict], note: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000,10000,100000,1000000")
+    parser.add_argument("--sizes", default="1000,10000,100000")  # 1,000,000 on request: it takes longer than the 15 minutes the bench should
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--timeout", type=float, default=420)
     parser.add_argument("--keep", action="store_true",
