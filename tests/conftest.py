@@ -91,6 +91,16 @@ def built(tmp_path_factory) -> Path:
     return root / "dist"
 
 
+@pytest.fixture(scope="session")
+def shipped_problems(tmp_path_factory) -> tuple[str, ...]:
+    """What validate says about the shipped raw/ and schemas/ (warnings only, if the data is valid), as text
+    (validated once per session): the baseline against which a test's edit shows its new problems."""
+    from pipeline import validate
+
+    root = copy_project(tmp_path_factory.mktemp("shipped"))
+    return tuple(problem.as_text() for problem in validate(root))
+
+
 @pytest.fixture
 def built_project(project: Path, built: Path) -> Path:
     """A copy of the project with the dist/ a build of it writes (copied from the session's one build:

@@ -59,8 +59,8 @@ def test_unknown_table_argument_is_a_usage_error(project):
     assert "Error: raw/nope.csv: not a table of the package; tables: sources, " in result.output
 
 
-def test_build_refuses_invalid_data_and_leaves_dist(project):
-    assert run("build", "--root", project).exit_code == 0
+def test_build_refuses_invalid_data_and_leaves_dist(built_project):
+    project = built_project
     before = {p: p.read_bytes() for p in (project / "dist").rglob("*") if p.is_file()}
     edit_cell(project, "federal_districts", 3, "name_ru", "")
     result = run("build", "--root", project)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import build, history
+from pipeline import history
 from pipeline.archive import archive
 from pipeline.cli import main
 from pipeline.release import recover_interrupted_release, release
@@ -103,9 +103,8 @@ release_module.release(sys.argv[1], commit=False)
 """
 
 
-def test_a_release_killed_midway_is_rolled_back_by_the_next_run(tmp_path):
-    root = copy_project(tmp_path / "project")
-    build(root)
+def test_a_release_killed_midway_is_rolled_back_by_the_next_run(built_project):
+    root = built_project
     edit_cell(root, "casualties", line_of(root, "casualties", "deaths-ru-da"), "correction_note",
               "Reworded (test).")
     edit_cell(root, "casualties", line_of(root, "casualties", "deaths-ru-da"), "value", "1875")

@@ -44,12 +44,13 @@ def released_as(folder: Path, version: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def two_versions(tmp_path_factory):
-    """v1 is the shipped data; v2 has one correction (with its reason), one new row and one new enum value."""
+def two_versions(tmp_path_factory, built):
+    """v1 is the shipped data (the session's build of it); v2 has one correction (with its reason), one new row
+    and one new enum value."""
     from .conftest import copy_project
 
     root = copy_project(tmp_path_factory.mktemp("versions"))
-    build(root, root / "v1")
+    shutil.copytree(built, root / "v1")
     released_as(root / "v1", "8.0.0")  # v1 plays a release no real one has, whatever main holds now
     line = line_of(root, "casualties", "deaths-ru-da")
     edit_cell(root, "casualties", line, "value", "1875")
@@ -290,9 +291,9 @@ def test_the_citation_names_the_identifier_once_known(tmp_path):
     assert yaml.safe_load(citation_cff(meta, "1.2.3", True))["doi"] == "10.5281/zenodo.1234567"
 
 
-def test_retired_ids_are_never_reused():
+def test_retired_ids_are_never_reused(shipped_problems):
     """Every id retired by a release stays out of raw/ (the list is kept in schemas/retired_ids.csv)."""
-    assert [p.as_text() for p in validate(ROOT) if p.code == "retired-id"] == []
+    assert [text for text in shipped_problems if ": retired-id: " in text] == []
 
 
 def test_a_row_that_reuses_a_retired_id_is_refused(project):

@@ -249,10 +249,10 @@ def test_changed_long_text_shows_the_changed_words_not_both_paragraphs():
         "…d e f g ~~h~~ **X** i j k l…"
 
 
-def test_diff_against_a_release_compares_what_raw_builds_now(tmp_path):
+def test_diff_against_a_release_compares_what_raw_builds_now(tmp_path, built):
     root = copy_project(tmp_path / "project")
     latest = history.latest_release(root)
-    unreleased = diff(latest, "raw", root).row_changes  # what main holds that the release does not
+    unreleased = diff(latest, built, root).row_changes  # what main holds that the release does not (built from raw/)
     touched = {c.id for c in unreleased}
     rows = csv.DictReader(io.StringIO((root / "raw" / "casualties.csv").read_text(encoding="utf-8")))
     row_id = next(r["id"] for r in rows if r["id"] not in touched)
@@ -320,8 +320,8 @@ def authenticity_line(root: Path, zip_path: Path) -> tuple[int, str]:
 
 def test_a_signed_release_is_recognised_and_a_rewritten_one_is_tampered(signing_root):
     root, key, zip_path = signing_root
-    assert authenticity_line(root, zip_path)[0] == 0
-    assert authenticity_line(root, zip_path)[1].startswith("intact but unsigned")
+    code, text = authenticity_line(root, zip_path)
+    assert code == 0 and text.startswith("intact but unsigned")
     signed = CliRunner().invoke(main, ["sign", str(zip_path), "--key", str(key)])
     assert signed.exit_code == 0, signed.output
     code, text = authenticity_line(root, zip_path)
@@ -342,12 +342,15 @@ def test_a_signed_release_is_recognised_and_a_rewritten_one_is_tampered(signing_
 
 
 def test_a_signature_by_another_key_is_not_the_projects(signing_root, tmp_path):
+    """The check itself (the test above runs a tampered zip through `validate`: exit 1, "tampered: ...")."""
+    from pipeline.signing import TAMPERED, authenticity
+
     root, _, zip_path = signing_root
     other = tmp_path / "other_key"
     throwaway_key(other)
     assert CliRunner().invoke(main, ["sign", str(zip_path), "--key", str(other)]).exit_code == 0
-    code, text = authenticity_line(root, zip_path)
-    assert code == 1 and text.startswith("tampered: signed by a key that is not the project's (SHA256:")
+    state = authenticity(zip_path, root)
+    assert state.status == TAMPERED and state.message.startswith("signed by a key that is not the project's (SHA256:")
 
 
 @pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="ssh-keygen (openssh-client) not installed")
