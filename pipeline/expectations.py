@@ -263,9 +263,10 @@ def _pandas_source():
 
 
 @lru_cache(maxsize=None)
-def _batch_definition(table: str):
-    """One table's whole-dataframe batch definition (its asset is added once per process)."""
-    return _pandas_source().add_dataframe_asset(table).add_batch_definition_whole_dataframe("all")
+def _batch_definition():
+    """The whole-dataframe batch definition every table's frame is given to (one asset per process:
+    each batch gets its frame as a batch parameter, so a table needs no asset of its own)."""
+    return _pandas_source().add_dataframe_asset("table").add_batch_definition_whole_dataframe("all")
 
 
 def _columns_used(expectations: list[dict]) -> set[str]:
@@ -327,7 +328,7 @@ def run_suites(frames: dict, schemas_dir: Path, parameters: dict) -> list[Proble
         if not expectations:
             continue
         used = _columns_used(expectations)
-        batch = _batch_definition(table).get_batch(
+        batch = _batch_definition().get_batch(
             batch_parameters={"dataframe": frame[[name for name in frame.columns if name in used or name == "__line__"]]})
         failed = _failed(table, expectations, batch, parameters)
         if not failed:
