@@ -14,16 +14,10 @@ from pathlib import Path
 import click
 
 from . import __version__, catalogue
-from .build import build as build_package
-from .expectations import expectations as write_expectations
-from .report import write_html_report
 from .problems import DataInvalid, PipelineError, UsageProblem, errors_in, format_problems, summary_line
 from .validate import validate as validate_tables
-from .archive import archive as archive_package, validate_release
-from .diff import diff as diff_packages, changes_csv, diff_json, diff_markdown, previous_release
 from .history import SEMVER, parse_version, release_record
-from .release import release as release_package
-from .signing import SIGNED, TAMPERED, authenticity, sign as sign_zip
+# The other stages are imported by the commands that run them, so `validate` loads no writer.
 
 BUG_REPORT = (
     "this is a bug in the pipeline, not in your data; please open an issue with the command you ran "
@@ -118,6 +112,9 @@ def validate(tables: tuple[str, ...], root: Path, fmt: str, html_dir: Path | Non
         missing = [z for z in zips if not Path(z).exists()]
         if missing:
             raise click.UsageError(f"no such file: {', '.join(missing)}")
+        from .archive import validate_release
+        from .signing import SIGNED, TAMPERED, authenticity
+
         problems = [p for z in zips for p in _run(validate_release, z)]
     else:
         problems = _run(validate_tables, root, list(tables) or None)
@@ -133,6 +130,8 @@ def validate(tables: tuple[str, ...], root: Path, fmt: str, html_dir: Path | Non
             click.echo(f"{z}: authenticity: {label}{state.message}", err=True)
         tampered |= state is None or state.status == TAMPERED
     if html_dir is not None:
+        from .report import write_html_report
+
         click.echo(f"HTML report: {write_html_report(problems, html_dir)}", err=True)
     sys.exit(1 if errors_in(problems) or tampered else 0)
 
@@ -145,6 +144,8 @@ def expectations(root: Path) -> None:
     The Great Expectations suites are derived from the Table Schemas and their
     x-checks blocks; run this after editing a schema, and commit the result.
     """
+    from .expectations import expectations as write_expectations
+
     for path in _run(write_expectations, root):
         click.echo(f"wrote {path}")
 
@@ -162,6 +163,8 @@ def build(root: Path, dist: Path | None, fmt: str) -> None:
 
     Writes nothing if the data is invalid; swaps the new dist/ in atomically.
     """
+    from .build import build as build_package
+
     progress = _terminal_progress if sys.stderr.isatty() else None
     try:
         result = _run(build_package, root, dist, progress)
@@ -212,6 +215,8 @@ def diff(old: str | None, new: str, root: Path, fmt: str, output: Path | None, s
     the newest release, NEW to raw. Ends with the least version bump the
     changes need.
     """
+    from .diff import diff as diff_packages, changes_csv, diff_json, diff_markdown, previous_release
+
     old = old or _run(previous_release, root)
     for ref in (old, new):
         _known_package(ref, root)
@@ -246,6 +251,8 @@ def archive(root: Path) -> None:
     The version is dist/'s: a release's number only when dist/ holds exactly
     that release's data and schemas, else `<version>+dev.<hash>`.
     """
+    from .archive import archive as archive_package
+
     made = _run(archive_package, root)
     click.echo(f"{made.sha256}  {made.path} ({made.path.stat().st_size / 1024:.0f} KiB)")
     if not made.released:
@@ -265,6 +272,8 @@ def sign(zip_path: Path, key_path: Path) -> None:
     Same bytes as `ssh-keygen -Y sign -n russia-war-recruitment -f KEY ZIP`.
     The public key must be in keys/release-signing.pub for `validate` to trust it.
     """
+    from .signing import sign as sign_zip
+
     path = _run(sign_zip, zip_path, key_path)
     click.echo(f"wrote {path}")
 
@@ -295,6 +304,8 @@ def release(root: Path, bump: str | None, version: str | None, previous: str | N
             parse_version(version)
         except PipelineError as error:
             raise click.BadParameter(str(error), param_hint="--new-version") from None
+    from .release import release as release_package
+
     summary = summary_file.read_text(encoding="utf-8") if summary_file else None
     try:
         result = _run(release_package, root, bump, version, previous, summary=summary, first=first)
