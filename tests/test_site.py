@@ -101,14 +101,45 @@ def test_site_has_every_page_in_both_languages(dist, inputs):
     assert sum(r["status"] == "russian-federal-subject" for r in tables["regions"]) == 83
 
 
+def site_files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 def test_site_is_reproducible(dist, inputs, tmp_path):
     descriptor, tables = inputs
     write_site(descriptor, tables, tmp_path / "site")
+    assert site_files(tmp_path / "site") == site_files(dist / "site")
 
-    def files(folder: Path) -> dict[str, bytes]:
-        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
-    assert files(tmp_path / "site") == files(dist / "site")
+def test_two_processes_write_the_same_site_as_one(dist, inputs, tmp_path):
+    descriptor, tables = inputs
+    write_site(descriptor, tables, tmp_path / "site", processes=2)
+    assert site_files(tmp_path / "site") == site_files(dist / "site")
+
+
+def test_an_error_in_the_forked_language_stops_the_site(inputs, tmp_path, monkeypatch):
+    from pipeline import site
+
+    real = site.SiteData.pages
+
+    def broken(self, lang):
+        if lang == "no":
+            raise RuntimeError("the bokmål pages failed")
+        return real(self, lang)
+
+    monkeypatch.setattr(site.SiteData, "pages", broken)
+    with pytest.raises(RuntimeError, match="the bokmål pages failed"):
+        write_site(*inputs, tmp_path / "site", processes=2)
+
+
+def test_a_large_package_is_written_by_two_processes_where_there_are_two_cores(monkeypatch):
+    from pipeline import site
+
+    monkeypatch.setattr(site.os, "cpu_count", lambda: 2)
+    assert site.site_processes({"events": [{}] * site.PARALLEL_ROWS}) == 2
+    assert site.site_processes({"events": [{}] * (site.PARALLEL_ROWS - 1)}) == 1
+    monkeypatch.setattr(site.os, "cpu_count", lambda: 1)
+    assert site.site_processes({"events": [{}] * site.PARALLEL_ROWS}) == 1
 
 
 def test_site_refers_to_nothing_outside_itself_but_by_plain_links(dist):

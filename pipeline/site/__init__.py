@@ -16,6 +16,9 @@ sources), `pages` (front and chart pages), `table_pages`, `profiles`, `map_page`
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,14 +61,25 @@ def language_pages(data: Data, lang: str) -> tuple[Iterator[Page], dict]:
 def rendered_pages(descriptor: dict, tables: dict[str, list[dict]],
                    page_rows: int = PAGE_ROWS) -> Iterator[tuple[str, str]]:
     """Every page of the site in both languages, one at a time: (path under the site folder, HTML)."""
-    data = Data(descriptor, tables, page_rows)
-    shown = shown_rows(data)
-    env = environment()
+    site = SiteData(descriptor, tables, page_rows)
     for lang in LANGS:
-        data.remember_facts(shown)  # made for their table page, shown again on a profile; one language at a time
-        pages, common = language_pages(data, lang)
+        yield from site.pages(lang)
+
+
+class SiteData:
+    """What every page draws on (rows, places, sources, the rows a profile shows again, the templates),
+    made once; `pages(lang)` renders one language's pages from it."""
+
+    def __init__(self, descriptor: dict, tables: dict[str, list[dict]], page_rows: int = PAGE_ROWS):
+        self.data = Data(descriptor, tables, page_rows)
+        self.shown = shown_rows(self.data)
+        self.env = environment()
+
+    def pages(self, lang: str) -> Iterator[tuple[str, str]]:
+        self.data.remember_facts(self.shown)  # made for their table page, shown again on a profile
+        pages, common = language_pages(self.data, lang)
         for page in pages:
-            yield site_path(page, lang), render(env, page, lang, common)
+            yield site_path(page, lang), render(self.env, page, lang, common)
 
 
 def site_pages(descriptor: dict, tables: dict[str, list[dict]], page_rows: int = PAGE_ROWS) -> dict[str, str]:
@@ -73,15 +87,54 @@ def site_pages(descriptor: dict, tables: dict[str, list[dict]], page_rows: int =
     return dict(rendered_pages(descriptor, tables, page_rows))
 
 
-def write_site(descriptor: dict, tables: dict[str, list[dict]], folder: Path, page_rows: int = PAGE_ROWS) -> None:
+# From this many rows on, and with more than one core, the two languages are written side by side:
+# bokmål in a forked process while this one writes English (the same pages and bytes either way).
+PARALLEL_ROWS = 20_000
+
+
+def site_processes(tables: dict[str, list[dict]]) -> int:
+    """How many processes write the site: two for a large package on a machine with two cores or more."""
+    large = sum(len(rows) for rows in tables.values()) >= PARALLEL_ROWS
+    return 2 if large and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods() else 1
+
+
+def write_site(descriptor: dict, tables: dict[str, list[dict]], folder: Path, page_rows: int = PAGE_ROWS,
+               processes: int | None = None) -> None:
     """Write the offline report into `folder` (dist/site): HTML pages, style sheet and script.
-    Each page is written as soon as it is rendered, so the site is never held in memory whole."""
+    Each page is written as soon as it is rendered, so the site is never held in memory whole.
+    With `processes` 2 (by default for a large package, see `site_processes`) the second language is
+    written by a forked process at the same time; an error there is raised here."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name in ASSET_FILES:
         (folder / name).write_bytes((ASSETS / name).read_bytes())
+    site = SiteData(descriptor, tables, page_rows)
+    if (processes or site_processes(tables)) == 1:
+        for lang in LANGS:
+            _write_pages(site.pages(lang), folder)
+        return
+    global _FORKED  # a forked worker inherits it: nothing is pickled but the language
+    _FORKED = (site, folder)
+    try:
+        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+            other = pool.submit(_write_language, LANGS[1])
+            _write_pages(site.pages(LANGS[0]), folder)
+            other.result()
+    finally:
+        _FORKED = None
+
+
+_FORKED = None
+
+
+def _write_language(lang: str) -> None:
+    site, folder = _FORKED
+    _write_pages(site.pages(lang), folder)
+
+
+def _write_pages(pages: Iterator[tuple[str, str]], folder: Path) -> None:
     made = set()
-    for path, text in rendered_pages(descriptor, tables, page_rows):
+    for path, text in pages:
         target = folder / path
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
