@@ -400,8 +400,8 @@ def test_a_profile_lists_at_most_its_cap_of_rows_a_table_and_says_how_many_more(
     built = site_pages(*inputs)
     about = [r for r in inputs[1]["findings"] if r["region_code"] == "RU-CE"]
     assert len(about) > 2
-    for lang, prefix, note, dist in (("en", "", f"The first 2 rows are listed here; {len(about) - 2} more are not.", "../../"),
-                                     ("no", "no/", f"De første 2 radene står her; {len(about) - 2} til gjør det ikke.",
+    for lang, prefix, note, dist in (("en", "", f"Listed here: the first 2 rows. Not listed: {len(about) - 2} more.", "../../"),
+                                     ("no", "no/", f"Her står de første 2 radene. Ikke her: {len(about) - 2} til.",
                                       "../../../")):
         page = built[f"{prefix}profiles/region-RU-CE.html"]
         assert [r["id"] for r in about if f'id="findings-{r["id"]}"' in page] == [r["id"] for r in about[:2]]
@@ -435,9 +435,9 @@ def test_a_chart_draws_at_most_its_cap_of_figures_and_lists_at_most_its_cap_of_o
     units = Counter(r["unit"] for r in figures)  # one chart per unit
     assert max(units.values()) > 2 and len(others) > 3
     for prefix, drawn, listed in (("", "Drawn: the first 2 of these {n} figures",
-                                   f"The first 3 are listed here; {len(others) - 3} more are not."),
+                                   f"Listed here: the first 3. Not listed: {len(others) - 3} more."),
                                   ("no/", "Tegnet: de første 2 av disse {n} tallene",
-                                   f"De første 3 står her; {len(others) - 3} til gjør det ikke.")):
+                                   f"Her står de første 3. Ikke her: {len(others) - 3} til.")):
         page = built[f"{prefix}chart-penalties.html"]
         captions = re.findall(r"<figcaption>(.*?)</figcaption>", page, re.S)
         for n in units.values():
@@ -453,8 +453,8 @@ def test_the_timeline_shows_at_most_its_cap_of_entries_and_says_how_many_more(in
 
     monkeypatch.setattr(charts_pages, "TIMELINE_ENTRIES", 5)
     built = site_pages(*inputs)
-    for prefix, drawn, listed in (("", r"Drawn: the first 5 of the (\d+) dated entries", "The first 5 entries are listed here"),
-                                  ("no/", r"Tegnet: de første 5 av de (\d+) daterte", "De første 5 oppføringene står her")):
+    for prefix, drawn, listed in (("", r"Drawn: the first 5 of the (\d+) dated entries", "Listed here: the first 5 entries"),
+                                  ("no/", r"Tegnet: de første 5 av de (\d+) daterte", "Her står de første 5 oppføringene")):
         page = built[f"{prefix}chart-timeline.html"]
         assert page.count('<li id="event-') == 5 and page.count('<a href="#event-') == 5
         assert int(re.search(drawn, page.split("<figcaption>", 1)[1]).group(1)) > 5

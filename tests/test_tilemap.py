@@ -184,7 +184,7 @@ def test_a_subjects_other_rows_are_named_up_to_a_cap_and_the_rest_counted_with_a
     from pipeline.site import tilemap
 
     monkeypatch.setattr(tilemap, "OTHERS_SHOWN", 0)
-    for lang, note in (("en", "and 1 more rows: see the profile"), ("no", "og 1 rader til: se profilen")):
+    for lang, note in (("en", "more rows: 1, see the profile"), ("no", "flere rader: 1, se profilen")):
         markup = render_tile_map(layers["mobilised-deaths"], lang, href_for)
         assert "mobilised-deaths-ru-ce-s2-4" not in markup
         assert f'<a href="{href_for("RU-CE")}">{note}</a>' in markup
