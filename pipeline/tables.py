@@ -47,8 +47,7 @@ def typed_frame(columns: dict[str, list], schema: dict) -> pd.DataFrame:
             frame[name] = pd.Series(values, dtype=object)
     if "__line__" in columns:
         frame["__line__"] = pd.Series(columns["__line__"], dtype="int64")
-    return pd.DataFrame(frame, index=pd.RangeIndex(len(columns["__line__"] if "__line__" in columns
-                                                       else next(iter(columns.values()), []))))
+    return pd.DataFrame(frame, index=pd.RangeIndex(len(next(iter(columns.values()), []))))
 
 
 def csv_cell(value) -> str:

@@ -166,13 +166,20 @@ def bonuses_page(data: Data, lang: str) -> Page:
         return bar(r, data.place(r, lang).name.text, f"{label('level', r['level'], lang)} · {when_text(r, lang)}",
                    lang, levels[r["level"]])
 
-    heading = say("bonuses.chart", lang)
-    drawn = sections(chosen, level_bar, f"bonuses-{lang}", heading, say("bonuses.caption", lang), lang)
-    return chart_page(data, lang, "bonuses", {
-        "table": "bonuses", "key": uncertainty_key(lang),
-        "legend_items": legend_items(levels, drawn, "level", lang),
+    return coloured_bars_page(data, lang, "bonuses", chosen, level_bar, levels, "level")
+
+
+def coloured_bars_page(data: Data, lang: str, table: str, chosen: list[dict], make_bar: Callable[[dict], Bar],
+                       colours: dict[str, str], kind: str) -> Page:
+    """The chart page of one table whose bars are coloured by the enum field `kind`: its chart (texts
+    `<table>.chart`, `.caption`), the legend of the colours drawn, and the rows without a figure."""
+    heading = say(f"{table}.chart", lang)
+    drawn = sections(chosen, make_bar, f"{table}-{lang}", heading, say(f"{table}.caption", lang), lang)
+    return chart_page(data, lang, table, {
+        "table": table, "key": uncertainty_key(lang),
+        "legend_items": legend_items(colours, drawn, kind, lang),
         "sections": [(heading, drawn)],
-        "named": named(data, "bonuses", say("bonuses.named", lang), rows, lang),
+        "named": named(data, table, say(f"{table}.named", lang), data.tables[table], lang),
     })
 
 
@@ -194,14 +201,7 @@ def penalties_page(data: Data, lang: str) -> Page:
     def kind_bar(r: dict) -> Bar:
         return bar(r, label("offence", r["offence"], lang), sublabel(r), lang, kinds[r["kind"]])
 
-    heading = say("penalties.chart", lang)
-    drawn = sections(chosen, kind_bar, f"penalties-{lang}", heading, say("penalties.caption", lang), lang)
-    return chart_page(data, lang, "penalties", {
-        "table": "penalties", "key": uncertainty_key(lang),
-        "legend_items": legend_items(kinds, drawn, "kind", lang),
-        "sections": [(heading, drawn)],
-        "named": named(data, "penalties", say("penalties.named", lang), rows, lang),
-    })
+    return coloured_bars_page(data, lang, "penalties", chosen, kind_bar, kinds, "kind")
 
 
 def timeline_entries(data: Data, rows: list[dict], lang: str) -> tuple[list[dict], int]:
