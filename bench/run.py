@@ -38,16 +38,7 @@ from generate import synthetic_project, upstream_descriptor  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results"
-# Run each command in a child that reports its own child's peak memory (ru_maxrss, KiB on Linux).
-MEASURE = ("import resource, subprocess, sys, time\n"
-           "start = time.perf_counter()\n"
-           "try:\n"
-           "    code = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,"
-           " timeout=float(sys.argv[1])).returncode\n"
-           "except subprocess.TimeoutExpired:\n"
-           "    code = 'timeout'\n"
-           "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-           "print(time.perf_counter() - start, usage.ru_maxrss, code, usage.ru_utime + usage.ru_stime)\n")
+MEASURE = Path(__file__).resolve().parent / "measure.py"  # runs one command, prints what it cost
 STAGES = ("import time, json, sys\n"
           "from pathlib import Path\n"
           "import importlib\n"
@@ -63,11 +54,12 @@ STAGES = ("import time, json, sys\n"
           "print(json.dumps(marks))\n")
 
 
-def measure(command: list[str], timeout: float, cwd: Path) -> tuple[float, float, str, float]:
-    """(wall seconds, peak MiB, exit code, CPU seconds) of one run of `command`."""
-    out = subprocess.run([sys.executable, "-c", MEASURE, str(timeout), *command], cwd=cwd, capture_output=True,
+def measure(command: list[str], timeout: float, cwd: Path) -> tuple[float, float, str, float, float]:
+    """(wall seconds, peak MiB of the largest process, exit code, CPU seconds, peak MiB of the whole process
+    tree) of one run of `command`."""
+    out = subprocess.run([sys.executable, str(MEASURE), str(timeout), *command], cwd=cwd, capture_output=True,
                          text=True, check=True).stdout.split()
-    return float(out[0]), int(out[1]) / 1024, out[2], float(out[3])
+    return float(out[0]), int(out[1]) / 1024, out[2], float(out[3]), int(out[4]) / 1024
 
 
 def commands(project: Path) -> dict[str, list[str]]:
@@ -141,7 +133,7 @@ def run(sizes: list[int], runs: int, timeout: float, done=lambda results: None) 
                    "generate_s": generated, "runs": repeat}
             for name, command in commands(project).items():
                 if name in too_slow:
-                    samples = [(float("nan"), float("nan"), "skipped", float("nan"))]
+                    samples = [(float("nan"), float("nan"), "skipped", float("nan"), float("nan"))]
                 else:
                     samples = [measure(command, timeout, project) for _ in range(repeat)]
                 if samples[0][2] == "timeout":
@@ -150,8 +142,9 @@ def run(sizes: list[int], runs: int, timeout: float, done=lambda results: None) 
                 row[f"{name}_mib"] = max(s[1] for s in samples)
                 row[f"{name}_exit"] = samples[0][2]
                 row[f"{name}_cpu"] = statistics.median(s[3] for s in samples)
+                row[f"{name}_tree_mib"] = max(s[4] for s in samples)
                 print(f"{size:>9} rows  {name:<13} {row[f'{name}_s']:8.2f} s {row[f'{name}_cpu']:8.2f} CPU s "
-                      f"{row[f'{name}_mib']:8.0f} MiB "
+                      f"{row[f'{name}_mib']:8.0f} MiB {row[f'{name}_tree_mib']:8.0f} MiB tree "
                       f"exit {row[f'{name}_exit']}", flush=True)
             upstream = row["frictionless_s"]
             row["validate_ratio"] = row["validate_s"] / (upstream + row["import_gx_s"])
@@ -169,6 +162,7 @@ def run(sizes: list[int], runs: int, timeout: float, done=lambda results: None) 
 COLUMNS = [("rows", "rows (grown tables)", "{:,}"), ("csv_mib", "raw CSV MiB", "{:.1f}"), ("runs", "runs", "{}"),
            ("validate_s", "our validate s", "{:.2f}"), ("validate_mib", "MiB", "{:.0f}"),
            ("build_s", "our validate+build s", "{:.2f}"), ("build_mib", "MiB", "{:.0f}"),
+           ("build_tree_mib", "MiB, all processes", "{:.0f}"),
            ("frictionless_s", "upstream frictionless validate s", "{:.2f}"), ("frictionless_mib", "MiB", "{:.0f}"),
            ("import_gx_s", "import great_expectations s", "{:.2f}"),
            ("validate_ratio", "validate / (frictionless + import GX)", "{:.2f}"),
@@ -185,7 +179,7 @@ def markdown(results: list[dict], note: str) -> str:
              "| " + " | ".join(title for _, title, _ in COLUMNS) + " |",
              "|" + "---|" * len(COLUMNS)]
     for row in results:
-        lines.append("| " + " | ".join(fmt.format(row[key]) for key, _, fmt in COLUMNS) + " |")
+        lines.append("| " + " | ".join(fmt.format(row[key]) if key in row else "" for key, _, fmt in COLUMNS) + " |")
     lines += ["", "Rows per table: " + "; ".join(f"{row['rows']:,}: {row['tables']}" for row in results),
               "", "Exit codes (0 valid, 1 invalid, timeout): " + "; ".join(
                   f"{row['rows']:,}: " + ", ".join(f"{n} {row[f'{n}_exit']}" for n in
@@ -207,7 +201,9 @@ def main() -> None:
     note = (f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node() or 'this machine'} "
             f"({os.cpu_count()} cores, Python {platform.python_version()}), load average {load:.1f} at the start "
             f"(other work on the machine slows every column alike). Wall and CPU (user+system) time are medians of the runs; under load CPU time is the steadier measure; memory "
-            f"is the peak resident set of the command's process tree's largest process. Commands: "
+            f"is the peak resident set of the command's largest process and, for the build, the peak of all its "
+            f"processes together (proportional set sizes summed, sampled every 50 ms; the site's forked bokmål "
+            f"writer shares pages with the build). Commands: "
             f"`recruitment validate --root P`, `recruitment build --root P` (validates, then writes every "
             f"output), `frictionless validate P/upstream-datapackage.json` (the same CSVs and schemas), "
             f"`python -c 'import great_expectations'`.")
@@ -237,7 +233,7 @@ def write_results(results: list[dict], note: str) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "bench.md").write_text(markdown(results, note), encoding="utf-8")
     with (RESULTS / "bench.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, list(results[0]), lineterminator="\n")
+        writer = csv.DictWriter(handle, list(dict.fromkeys(key for row in results for key in row)), lineterminator="\n")
         writer.writeheader()
         writer.writerows(results)
 
