@@ -10,7 +10,8 @@ read-only: a writer never changes a row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from operator import attrgetter, itemgetter
 
 
 class Row(Mapping):
@@ -46,3 +47,23 @@ def rows_of(names: list[str], columns: list[list]) -> list[Row]:
     """The rows of a table given column by column (`columns[i]` holds the values of `names[i]`)."""
     index = {name: position for position, name in enumerate(names)}
     return [Row(index, values) for values in zip(*columns)]
+
+
+def columns_of(rows: list[Mapping], names: list[str]) -> Iterator[list]:
+    """The values of each of `names` in every row, one column at a time (the inverse of `rows_of`).
+
+    Rows of one table share their field index, so a column is read by position without a lookup
+    per cell; other mappings (say, dicts) are read by name."""
+    try:
+        indexes = list(map(attrgetter("_index"), rows))
+    except AttributeError:  # not Rows
+        indexes = None
+    if indexes and indexes.count(indexes[0]) == len(indexes):  # count compares by identity first: no dict is compared
+        index = indexes[0]
+        values = list(map(attrgetter("_values"), rows))
+        del indexes
+        for name in names:
+            yield list(map(itemgetter(index[name]), values))
+        return
+    for name in names:
+        yield [row[name] for row in rows]

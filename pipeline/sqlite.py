@@ -16,7 +16,8 @@ import sqlite3
 from pathlib import Path
 
 from .descriptor import table_resources
-from .fieldtypes import field_type
+from .fieldtypes import converted_column, field_type
+from .rows import columns_of
 
 LABEL_COLUMNS = ("name_en", "publisher")
 
@@ -55,8 +56,7 @@ def index_sql(name: str, schema: dict) -> list[str]:
 def sql_column(kind: str, values: list) -> list:
     """A column of typed cells of one schema type as SQLite stores them (fieldtypes.py): dates as ISO text,
     Decimals as floats, booleans as 1/0, missing values as NULL."""
-    convert = field_type(kind).sql
-    return [None if value is None else convert(value) for value in values]
+    return converted_column(kind, "sql", values)
 
 
 def insert_rows(connection: sqlite3.Connection, name: str, schema: dict, rows: list[dict],
@@ -68,8 +68,8 @@ def insert_rows(connection: sqlite3.Connection, name: str, schema: dict, rows: l
                  f"VALUES ({placeholders})")
     for start in range(0, len(rows), block):
         chunk = rows[start:start + block]
-        connection.executemany(statement, zip(*[sql_column(f["type"], [row[f["name"]] for row in chunk])
-                                                for f in fields]))
+        columns = columns_of(chunk, [f["name"] for f in fields])
+        connection.executemany(statement, zip(*[sql_column(f["type"], values) for f, values in zip(fields, columns)]))
 
 
 # The file is written once into a staging name and renamed when complete: no journal or sync is needed.
