@@ -42,4 +42,5 @@ def test_columns_of_reads_rows_column_by_column_whether_rows_or_dicts():
     assert list(columns_of([dict(r) for r in rows], ["value"])) == [[1, None, 3]]
     mixed = rows[:2] + rows_of(["value", "id"], [[4], ["d"]])  # another field order: read by name
     assert list(columns_of(mixed, ["id", "value"])) == [["a", "b", "d"], [1, None, 4]]
+    assert list(columns_of(rows[:1] + [{"id": "e", "value": 5}], ["id"])) == [["a", "e"]]
     assert list(columns_of([], ["id"])) == [[]]
