@@ -22,7 +22,8 @@ from . import docs, history, sqlite, swap
 from .citation import CITATION_KEYS, citation_cff, citation_text, identifier_url
 from .fieldtypes import arrow_type, field_type
 from .problems import DataInvalid, errors_in
-from .tables import csv_column, json_column, parquet_column, read_typed_rows
+from .rows import columns_of
+from .tables import csv_column, csv_fields, json_column, json_strings, parquet_column, read_typed_rows
 from .schemas import package_metadata, table_names, table_schema, table_title
 from .validate import checked_tables
 
@@ -72,41 +73,86 @@ def _chunks(rows: list[dict]) -> range:
     return range(0, len(rows), CHUNK_ROWS)
 
 
-def _columns(rows: list[dict], fields: list[dict], convert: Callable[[str, list], list]) -> list[list]:
-    return [convert(field["type"], [row[field["name"]] for row in rows]) for field in fields]
+def arrow_columns(rows: list[dict], fields: list[dict]) -> list:
+    """The table's columns as Arrow arrays of the registry's Arrow types: the Parquet copy's columns,
+    and the text of its string columns for the CSV and JSON copies. Converted one column at a time."""
+    import pyarrow as pa
+
+    columns = columns_of(rows, [field["name"] for field in fields])
+    return [pa.array(parquet_column(field["type"], values), type=arrow_type(field["type"]))
+            for field, values in zip(fields, columns)]
 
 
-def csv_chunks(rows: list[dict], fields: list[dict]) -> Iterator[bytes]:
-    """The CSV copy in blocks of UTF-8 bytes: a header row, then the rows, converted a column at a time."""
+def _text_columns(rows: list[dict], fields: list[dict], arrays: list, start: int, fmt: str) -> list:
+    """The CSV or JSON (`fmt`) text of each column of the rows from `start` (a block of CHUNK_ROWS) as Arrow
+    strings (null for a missing CSV cell): Arrow's own text of the column where the registry says it
+    is the same (`arrow_text`), else the typed values converted by Python."""
+    import pyarrow as pa
+
+    part = rows[start:start + CHUNK_ROWS]
+    python = columns_of(part, [field["name"] for field in fields if not field_type(field["type"]).arrow_text])
+    texts = []
+    for field, array in zip(fields, arrays):
+        how = field_type(field["type"]).arrow_text
+        if not how:
+            text = pa.array((csv_column if fmt == "csv" else json_column)(field["type"], next(python)), pa.string())
+        else:
+            text = array.slice(start, len(part)).cast(pa.string())
+            if fmt == "json":
+                text = json_strings(text) if how == "quoted" else text.fill_null("null")
+        texts.append(text)
+    return texts
+
+
+def _text_bytes(texts) -> memoryview:
+    """The UTF-8 bytes of an Arrow string array's texts one after another, without a copy."""
+    import numpy as np
+
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32)[texts.offset:texts.offset + len(texts) + 1]
+    data = texts.buffers()[2]
+    return memoryview(b"" if data is None or len(texts) == 0 else data)[offsets[0]:offsets[-1]]
+
+
+def csv_chunks(rows: list[dict], fields: list[dict], arrays: list | None = None) -> Iterator[bytes]:
+    """The CSV copy in blocks of UTF-8 bytes: a header row, then the rows, each block joined by Arrow
+    from the texts of its columns (`arrays`: the table's `arrow_columns`, made here if not given)."""
+    import pyarrow.compute as pc
+
+    arrays = arrow_columns(rows, fields) if arrays is None else arrays
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([field["name"] for field in fields])
+    csv.writer(buffer, lineterminator="\n").writerow([field["name"] for field in fields])
+    yield buffer.getvalue().encode("utf-8")
+    only_field = len(fields) == 1
     for start in _chunks(rows):
-        writer.writerows(zip(*_columns(rows[start:start + CHUNK_ROWS], fields, csv_column)))
-        yield buffer.getvalue().encode("utf-8")
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode("utf-8")
+        columns = [csv_fields(texts, only_field) for texts in _text_columns(rows, fields, arrays, start, "csv")]
+        yield _text_bytes(pc.binary_join_element_wise(pc.binary_join_element_wise(*columns, ","), "", "\n"))
 
 
-def json_chunks(rows: list[dict], fields: list[dict]) -> Iterator[bytes]:
+def json_chunks(rows: list[dict], fields: list[dict], arrays: list | None = None) -> Iterator[bytes]:
     """The JSON copy in blocks of UTF-8 bytes: the text `json.dumps(records, ensure_ascii=False, indent=2)`
-    gives, followed by a newline, with each value encoded once per column."""
+    gives, followed by a newline, each block joined by Arrow from the JSON texts of its columns."""
+    import pyarrow.compute as pc
+
     if not rows:
         yield b"[]\n"
         return
-    keys = [json.dumps(field["name"], ensure_ascii=False).replace("%", "%%") for field in fields]
-    record = "  {\n" + ",\n".join(f"    {key}: %s" for key in keys) + "\n  }"  # one record as indent=2 writes it
+    arrays = arrow_columns(rows, fields) if arrays is None else arrays
+    keys = [json.dumps(field["name"], ensure_ascii=False) for field in fields]
+    # one record as indent=2 writes it, after the ",\n" that ends the one before (the first one's is "[\n")
+    before = [",\n  {\n    " + keys[0] + ": "] + [",\n    " + key + ": " for key in keys[1:]]
     for start in _chunks(rows):
-        columns = _columns(rows[start:start + CHUNK_ROWS], fields, json_column)
-        text = ",\n".join(record % values for values in zip(*columns))
-        yield (("[\n" if start == 0 else ",\n") + text).encode("utf-8")
+        columns = _text_columns(rows, fields, arrays, start, "json")
+        records = _text_bytes(pc.binary_join_element_wise(
+            *[part for pair in zip(before, columns) for part in pair], "\n  }", ""))
+        if start == 0:
+            yield b"[\n"
+            records = records[2:]
+        yield records
     yield b"\n]\n"
 
 
-def parquet_table(rows: list[dict], schema: dict):
-    """The Arrow table of the Parquet copy, built from the typed columns without a pandas frame.
+def parquet_table(arrays: list, schema: dict):
+    """The Arrow table of the Parquet copy, from the table's `arrow_columns`, without a pandas frame.
 
     It carries the pandas metadata a frame of the registry's pandas dtypes (Int64, Float64) would give,
     so readers restore nullable integers and numbers with missing values as nulls, not NaN."""
@@ -119,22 +165,23 @@ def parquet_table(rows: list[dict], schema: dict):
     empty = pd.DataFrame({field["name"]: pd.Series([], dtype=object if field["type"] in ("string", "date")
                                                    else field_type(field["type"]).pandas) for field in fields})
     metadata = pa.Table.from_pandas(empty, schema=arrow, preserve_index=False).schema.metadata
-    arrays = [pa.array(parquet_column(field["type"], [row[field["name"]] for row in rows]), type=arrow.field(i).type)
-              for i, field in enumerate(fields)]
     return pa.Table.from_arrays(arrays, schema=arrow.with_metadata(metadata))
 
 
-def write_table_file(rows: list[dict], schema: dict, fmt: str, path: Path) -> Written:
-    """Write one table's copy in `fmt` (csv, json, parquet) to `path`, a block at a time; its size and hash."""
+def write_table_file(rows: list[dict], schema: dict, fmt: str, path: Path, arrays: list | None = None) -> Written:
+    """Write one table's copy in `fmt` (csv, json, parquet) to `path`, a block at a time; its size and hash.
+
+    `arrays` are the table's `arrow_columns`, which the three copies share (made here if not given)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = arrow_columns(rows, schema["fields"]) if arrays is None else arrays
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
         # Snappy, the format's default codec, is the one every reader has (hyparquet, BI tools).
-        pq.write_table(parquet_table(rows, schema), path, compression="snappy", use_dictionary=False,
+        pq.write_table(parquet_table(arrays, schema), path, compression="snappy", use_dictionary=False,
                        write_statistics=True)
         return written(path)
-    chunks = (csv_chunks if fmt == "csv" else json_chunks)(rows, schema["fields"])
+    chunks = (csv_chunks if fmt == "csv" else json_chunks)(rows, schema["fields"], arrays)
     digest, size = hashlib.sha256(), 0
     with open(path, "wb") as handle:
         for chunk in chunks:
@@ -228,9 +275,11 @@ def write_package(root: Path, target: Path, progress: Progress = None,
         step(f"table {table}")
         schema = table_schema(schemas_dir, table)
         tables[table] = typed[table] if table in typed else read_typed_rows(root, table, schema)
+        arrays = arrow_columns(tables[table], schema["fields"])  # one table's columns in memory at a time
         for fmt in FORMATS:
-            data = write_table_file(tables[table], schema, fmt, target / fmt / f"{table}.{fmt}")
+            data = write_table_file(tables[table], schema, fmt, target / fmt / f"{table}.{fmt}", arrays)
             resources_by_format[fmt].append(resource_descriptor(schemas_dir, table, fmt, data))
+        del arrays
     version, released = history.built_version(root, package_metadata(schemas_dir)["version"],
                                               history.fingerprint(resources_by_format["csv"]))
     descriptor = package_descriptor(schemas_dir, [r for fmt in FORMATS for r in resources_by_format[fmt]],

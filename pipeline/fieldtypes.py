@@ -24,11 +24,11 @@ from decimal import Decimal
 
 def plain_number(value: Decimal | int | float) -> str:
     """A number as plain digits: no exponent, no trailing zeros, no thousands separator."""
-    from .problems import PipelineError
-
     if isinstance(value, int):
         return str(value)
     if value != value or value in (float("inf"), float("-inf")):  # validate refuses these; never write them
+        from .problems import PipelineError
+
         raise PipelineError(f"{value} is not a figure; numbers are plain decimals")
     if isinstance(value, float):
         value = Decimal(repr(value))  # the shortest text that reads back as this float
@@ -69,18 +69,24 @@ class FieldType:
     json: Callable[[object], object]  # value -> the JSON value
     sql: Callable[[object], object]  # value -> what SQLite stores
     parquet: Callable[[object], object] | None = None  # value -> what Arrow takes for `arrow` (None: the value itself)
+    # Whether Arrow's text of the column (cast to string) is the `csv` text of each value, so the CSV and
+    # JSON copies are joined from it: "" no (Python converts), "bare" yes and JSON writes it as it is,
+    # "quoted" yes and JSON writes it as a JSON string (tests/test_fieldtypes.py checks each type's range).
+    arrow_text: str = ""
 
 
 TYPES: dict[str, FieldType] = {t.name: t for t in (
-    FieldType("string", str, "string", "string", "TEXT", "write_string", str, str, str, str),
-    FieldType("integer", int, "Int64", "int64", "INTEGER", "write_number", int, plain_number, int, int),
+    FieldType("string", str, "string", "string", "TEXT", "write_string", str, str, str, str, arrow_text="quoted"),
+    FieldType("integer", int, "Int64", "int64", "INTEGER", "write_number", int, plain_number, int, int,
+              arrow_text="bare"),
     FieldType("number", Decimal, "Float64", "float64", "REAL", "write_number", float, plain_number, _json_number, float,
               float),
     FieldType("date", _date, "datetime64[ns]", "date32", "TEXT", "write_datetime",
-              lambda v: datetime(v.year, v.month, v.day), date.isoformat, date.isoformat, date.isoformat),
+              lambda v: datetime(v.year, v.month, v.day), date.isoformat, date.isoformat, date.isoformat,
+              arrow_text="quoted"),
     # SQLite has no boolean storage: 1 and 0 in an INTEGER column, as sqlite-utils and Datasette expect.
     FieldType("boolean", BOOLEAN_CELLS.__getitem__, "boolean", "bool_", "INTEGER", "write_boolean", bool, lambda v: "true" if v else "false",
-              bool, int),
+              bool, int, arrow_text="bare"),
 )}
 
 
@@ -99,6 +105,25 @@ def field_type_of(value) -> FieldType:
     if isinstance(value, date):
         return TYPES["date"]
     return TYPES["string"]
+
+
+def converted_column(kind: str, fmt: str, values: list) -> list:
+    """A column of typed values of one type as format `fmt` ("csv", "json", "sql", "parquet") takes them,
+    each value converted as its entry says and a missing value (None) kept as None.
+
+    A conversion that is the type the values already have (`str` of a string, `int` of an integer)
+    returns each value itself, so the column is returned as it is. Equal values convert alike, so a
+    column that repeats its values (dates, amounts) converts each distinct value once; but 0 and -0
+    are equal numbers written apart ("0", "-0"), so a number column holding a zero converts cell by cell."""
+    entry = TYPES[kind]
+    convert = getattr(entry, fmt)
+    if convert is None or convert is entry.read:
+        return values
+    distinct = set(values)
+    if len(distinct) * 2 > len(values) or (kind == "number" and 0 in distinct):
+        return [None if value is None else convert(value) for value in values]
+    converted = {value: None if value is None else convert(value) for value in distinct}
+    return list(map(converted.__getitem__, values))
 
 
 def arrow_type(name: str):

@@ -10,7 +10,9 @@ read-only: a writer never changes a row.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from itertools import repeat
+from operator import attrgetter, is_, itemgetter
 
 
 class Row(Mapping):
@@ -46,3 +48,26 @@ def rows_of(names: list[str], columns: list[list]) -> list[Row]:
     """The rows of a table given column by column (`columns[i]` holds the values of `names[i]`)."""
     index = {name: position for position, name in enumerate(names)}
     return [Row(index, values) for values in zip(*columns)]
+
+
+def columns_of(rows: list[Mapping], names: list[str]) -> Iterator[list]:
+    """The values of each of `names` in every row, one column at a time (the inverse of `rows_of`).
+
+    Rows of one table share their field index, so a column is read by position without a lookup
+    per cell (and without a list beside the rows); other mappings (say, dicts) are read by name."""
+    if _share_index(rows):
+        index = rows[0]._index
+        for name in names:
+            yield list(map(itemgetter(index[name]), map(attrgetter("_values"), rows)))
+        return
+    for name in names:
+        yield [row[name] for row in rows]
+
+
+def _share_index(rows: list) -> bool:
+    """Whether every row is a Row with the first row's field index (the same object)."""
+    index = getattr(rows[0], "_index", None) if rows else None
+    try:
+        return index is not None and all(map(is_, repeat(index), map(attrgetter("_index"), rows)))
+    except AttributeError:  # a mapping that is not a Row
+        return False

@@ -16,7 +16,8 @@ import sqlite3
 from pathlib import Path
 
 from .descriptor import table_resources
-from .fieldtypes import field_type
+from .fieldtypes import converted_column, field_type
+from .rows import columns_of
 
 LABEL_COLUMNS = ("name_en", "publisher")
 
@@ -55,8 +56,7 @@ def index_sql(name: str, schema: dict) -> list[str]:
 def sql_column(kind: str, values: list) -> list:
     """A column of typed cells of one schema type as SQLite stores them (fieldtypes.py): dates as ISO text,
     Decimals as floats, booleans as 1/0, missing values as NULL."""
-    convert = field_type(kind).sql
-    return [None if value is None else convert(value) for value in values]
+    return converted_column(kind, "sql", values)
 
 
 def insert_rows(connection: sqlite3.Connection, name: str, schema: dict, rows: list[dict],
@@ -68,8 +68,8 @@ def insert_rows(connection: sqlite3.Connection, name: str, schema: dict, rows: l
                  f"VALUES ({placeholders})")
     for start in range(0, len(rows), block):
         chunk = rows[start:start + block]
-        connection.executemany(statement, zip(*[sql_column(f["type"], [row[f["name"]] for row in chunk])
-                                                for f in fields]))
+        columns = columns_of(chunk, [f["name"] for f in fields])
+        connection.executemany(statement, zip(*[sql_column(f["type"], values) for f, values in zip(fields, columns)]))
 
 
 # The file is written once into a staging name and renamed when complete: no journal or sync is needed.
@@ -80,11 +80,13 @@ def write_sqlite(descriptor: dict, tables: dict[str, list[dict]], path: Path) ->
     """Write the package as one SQLite database at `path` (replaced if it exists).
 
     Each table is created, loaded in one transaction and then indexed (faster than keeping the
-    indexes up to date row by row); VACUUM lays the file out the same whatever the order of work."""
+    indexes up to date row by row); VACUUM INTO writes the compacted copy, laid out the same whatever
+    the order of work, straight to its staging name (an in-place VACUUM writes the file twice)."""
     path = Path(path)
-    staging = path.with_name(f".{path.name}.new")
+    loaded, staging = path.with_name(f".{path.name}.load"), path.with_name(f".{path.name}.new")
+    loaded.unlink(missing_ok=True)
     staging.unlink(missing_ok=True)
-    connection = sqlite3.connect(staging, isolation_level=None)
+    connection = sqlite3.connect(loaded, isolation_level=None)
     try:
         for pragma in BULK_LOAD:
             connection.execute(pragma)
@@ -96,21 +98,27 @@ def write_sqlite(descriptor: dict, tables: dict[str, list[dict]], path: Path) ->
             for statement in index_sql(name, schema):
                 connection.execute(statement)
         connection.execute("COMMIT")
-        connection.execute("VACUUM")
+        connection.execute("VACUUM INTO ?", (str(staging),))
     finally:
         connection.close()
-    _forget_library_version(staging)
+        loaded.unlink(missing_ok=True)
+    _fixed_header(staging)
     os.replace(staging, path)
 
 
-def _forget_library_version(path: Path) -> None:
-    """Zero header bytes 92-99 (which SQLite library last wrote the file, and at which change).
+def _fixed_header(path: Path) -> None:
+    """Set the header fields that say how the file was last written, not what it holds, to fixed values.
 
-    They are the only bytes that differ between machines with other SQLite
-    versions; zero is a valid "unknown" value in the file format, which SQLite
-    overwrites at the next write.
+    Bytes 92-99 (which SQLite library last wrote the file, and at which change) are zeroed: they are
+    the only bytes that differ between machines with other SQLite versions, and zero is a valid
+    "unknown" value in the file format, which SQLite overwrites at the next write. The change counter
+    (bytes 24-27) is set to 2, what an in-place VACUUM left in the files of earlier builds (VACUUM INTO
+    leaves 1): with bytes 92-95 zero SQLite reads the counter as no statement of the file's size, and
+    the same data gives the same bytes as before.
     """
     with open(path, "r+b") as handle:
+        handle.seek(24)
+        handle.write((2).to_bytes(4, "big"))
         handle.seek(92)
         handle.write(bytes(8))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from json.encoder import encode_basestring
 from decimal import Decimal
@@ -9,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .fieldtypes import TYPES, field_type_of
+from .fieldtypes import TYPES, converted_column, field_type_of
 from .unpack import unpacked_release
 from .problems import PipelineError
 
@@ -90,30 +92,70 @@ def load(table: str, package: str | Path = "dist") -> pd.DataFrame:
                        keep_default_na=False, na_values=[""])
 
 
-def csv_column(kind: str, values: list) -> list[str]:
-    """A column of typed cells of one schema type as the CSV copy writes them (the same text as `csv_cell`)."""
-    write = TYPES[kind].csv
-    return ["" if value is None else write(value) for value in values]
+def csv_column(kind: str, values: list) -> list:
+    """A column of typed cells of one schema type as `csv.writer` is given them: the text of `csv_cell`,
+    None (which it writes as an empty cell) for a missing value."""
+    return converted_column(kind, "csv", values)
 
 
-# JSON text of each kind of value `json_value` gives, as json.dumps(..., ensure_ascii=False) writes it
-_JSON_TEXT = {str: encode_basestring, int: int.__repr__, float: float.__repr__, bool: lambda b: "true" if b else "false"}
+# Each JSON text on a line of its own: a JSON text has no raw newline (json escapes it in strings)
+_JSON_LINES = json.JSONEncoder(ensure_ascii=False, separators=("\n", ":"))
 
 
 def json_column(kind: str, values: list) -> list[str]:
-    """A column of typed cells of one schema type as JSON texts (what json.dumps writes for `json_value`)."""
-    convert = TYPES[kind].json
-    texts = []
-    for value in values:
-        if value is None:
-            texts.append("null")
-        else:
-            value = convert(value)
-            texts.append(_JSON_TEXT[type(value)](value))
-    return texts
+    """A column of typed cells of one schema type as JSON texts (what json.dumps writes for `json_value`),
+    encoded by the json module's C encoder in one call."""
+    if not values:
+        return []
+    return _JSON_LINES.encode(converted_column(kind, "json", values))[1:-1].split("\n")
+
+
+def _csv_quoted_characters() -> str:
+    """The characters that make `csv.writer` (the dialect of the CSV copy) quote a field, asked of the csv module."""
+    found = ""
+    for character in ',"\r\n\t ;\'\\':
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(["a" + character + "b", "c"])
+        if buffer.getvalue() != f"a{character}b,c\n":
+            found += character
+    return found
+
+
+CSV_QUOTED = _csv_quoted_characters()  # ',', '"' and '\n' in Python 3.11
+
+
+def csv_fields(texts, only_field: bool = False):
+    """An Arrow array of CSV cell texts (null for missing) as `csv.writer` writes each field: quoted,
+    with quotes doubled, when it holds a character in CSV_QUOTED; missing as empty (as `""` when the
+    row has this one field, since an empty line would be no row)."""
+    import pyarrow.compute as pc
+
+    needs = pc.match_substring_regex(texts, "[" + "".join(f"\\x{{{ord(c):x}}}" for c in CSV_QUOTED) + "]")
+    if pc.any(needs).as_py():
+        quoted = pc.binary_join_element_wise('"', pc.replace_substring(texts, '"', '""'), '"', "")
+        texts = pc.if_else(pc.fill_null(needs, False), quoted, texts)
+    return pc.if_else(pc.equal(texts, ""), '""', texts).fill_null('""') if only_field else texts.fill_null("")
+
+
+# What json.dumps escapes in a string (ensure_ascii=False): quote, backslash and control characters
+_JSON_ESCAPED = r'[\x00-\x1f"\\]'
+
+
+def json_strings(texts):
+    """An Arrow array of strings (null for missing) as JSON texts: what `json_column` gives for them.
+
+    A string with nothing to escape is quoted by Arrow; the few others are encoded by the json module."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    quoted = pc.binary_join_element_wise('"', texts, '"', "")
+    needs = pc.fill_null(pc.match_substring_regex(texts, _JSON_ESCAPED), False)
+    if pc.any(needs).as_py():
+        escaped = [encode_basestring(text) for text in pc.filter(texts, needs).to_pylist()]
+        quoted = pc.replace_with_mask(quoted, needs, pa.array(escaped, pa.string()))
+    return quoted.fill_null("null")
 
 
 def parquet_column(kind: str, values: list) -> list:
     """A column of typed cells of one schema type as the Python values Arrow takes for its Arrow type."""
-    convert = TYPES[kind].parquet
-    return values if convert is None else [None if value is None else convert(value) for value in values]
+    return converted_column(kind, "parquet", values)

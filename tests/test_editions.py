@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 from pipeline.tables import csv_cell
-from pipeline.sqlite import datasette_metadata
+from pipeline.sqlite import datasette_metadata, write_sqlite
 from pipeline.tables import read_typed_rows
 from pipeline.descriptor import table_resources, uncertainty_fields
 from pipeline.fieldtypes import TYPES
@@ -224,6 +224,18 @@ def test_xlsx_and_sqlite_are_the_same_bytes_from_another_process(built, descript
                    cwd=tmp_path)
     assert (tmp_path / "again.xlsx").read_bytes() == built_file(descriptor, "xlsx").read_bytes()
     assert (tmp_path / "again.sqlite").read_bytes() == built_file(descriptor, "sqlite").read_bytes()
+
+
+def test_sqlite_header_says_nothing_of_how_the_file_was_written(database, descriptor, tmp_path):
+    """Change counter 2 (as an in-place VACUUM left it), library version and version-valid-for zero;
+    the loaded copy VACUUM INTO compacts is removed."""
+    header = database.read_bytes()[:100]
+    assert header[24:28] == (2).to_bytes(4, "big") and header[92:100] == bytes(8)
+    tables = {r["name"]: [] for r in table_resources(descriptor)}
+    write_sqlite(descriptor, tables, tmp_path / "empty.sqlite")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.sqlite"]
+    with sqlite3.connect(tmp_path / "empty.sqlite") as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_sqlite_rows_equal_the_csv_copies(database, built, descriptor):

@@ -123,29 +123,83 @@ def test_each_value_is_written_by_its_type(value, kind, csv_text, json_out):
     assert json_value(value) == json_out and type(json_value(value)) is type(json_out)
 
 
-@pytest.mark.parametrize("kind, values", [
-    ("string", ["text", "", "«квота» \"quoted\"\nline\t%s", None]),
-    ("integer", [12, -3, 0, 10**20, None]),
-    ("number", [Decimal("6.50"), Decimal("7"), Decimal("-0.001"), Decimal("1E+3"), Decimal("0.1"), None]),
-    ("date", [date(2025, 9, 21), None]),
-    ("boolean", [True, False, None]),
-])
-def test_a_column_is_written_as_its_cells_are(kind, values):
+AWKWARD = {  # values the fast paths of the writers must write as the simple ones do
+    "string": ["text", "", "«квота» \"quoted\"\nline\t%s", None, "a,b", "cr\rlf\r\n", "back\\slash", "\x00\x1f\x7f",
+               "'single'", " lead and trail ", "é" * 3, "𝄞 emoji 🙂", "\u2028\u2029", "=1+2", "null", "1.0"],
+    "integer": [12, -3, 0, 2**63 - 1, -2**63, None, 12, 12],
+    "number": [Decimal("6.50"), Decimal("7"), Decimal("-0.001"), Decimal("1E+3"), Decimal("0.1"), None,
+               Decimal("-0"), Decimal("0.000"), Decimal("-0.0"), Decimal("0"), Decimal("123456789.123456789012345678"),
+               Decimal("1.00000000000000000000000000001"), Decimal("1E-7"), Decimal("-2.5E+20"), Decimal("6.5")],
+    "date": [date(2025, 9, 21), None, date(1, 1, 1), date(999, 12, 31), date(9999, 12, 31), date(2024, 2, 29)],
+    "boolean": [True, False, None, True],
+}
+
+
+NONZERO = [value for value in AWKWARD["number"] if value is None or value != 0]  # equal values that differ in text
+
+
+@pytest.mark.parametrize("kind, values", [(kind, values) for kind, values in AWKWARD.items()] + [("number", NONZERO)])
+@pytest.mark.parametrize("repeat", [1, 5])  # repeated values are converted once per distinct value
+def test_a_column_is_written_as_its_cells_are(kind, values, repeat):
     """The writers convert whole columns (csv_column, json_column): the same text as cell by cell."""
-    assert csv_column(kind, values) == [csv_cell(value) for value in values]
+    values = (values + [Decimal("6.500"), Decimal("65E-1")] if kind == "number" else values) * repeat
+    assert csv_column(kind, values) == [None if value is None else csv_cell(value) for value in values]
     assert json_column(kind, values) == [json.dumps(json_value(value), ensure_ascii=False) for value in values]
+
+
+@pytest.mark.parametrize("kind", [kind for kind, entry in TYPES.items() if entry.arrow_text])
+def test_arrow_writes_the_text_of_a_value_as_the_csv_copy_does(kind):
+    """Where the registry says Arrow's text of a column is the CSV text, it is, over the type's range."""
+    import pyarrow as pa
+
+    from pipeline.fieldtypes import arrow_type
+
+    values = {"date": [date.fromordinal(day) for day in range(1, date(9999, 12, 31).toordinal() + 1, 97)]
+              + [date(1, 1, 1), date(9999, 12, 31)],
+              "integer": [0, 1, -1, 2**63 - 1, -2**63, 10**18, 7 * 10**17 + 3],
+              "boolean": [True, False],
+              "string": [v for v in AWKWARD["string"] if v is not None]}[kind]
+    assert pa.array(values, arrow_type(kind)).cast(pa.string()).to_pylist() == [csv_cell(v) for v in values]
+
+
+def _awkward_rows(count: int) -> list[dict]:
+    """`count` rows cycling through the awkward values of every type."""
+    return [{f"{kind}%s": AWKWARD[kind][i % len(AWKWARD[kind])] for kind in AWKWARD} for i in range(count)]
 
 
 @pytest.mark.parametrize("rows", [[], [{"a": "x", "b%s": Decimal("1.50"), "c": None, "d": date(2025, 1, 2)}] * 3])
 def test_the_json_and_csv_copies_are_the_text_json_and_csv_modules_give(rows, monkeypatch):
+    fields = [{"name": "a", "type": "string"}, {"name": "b%s", "type": "number"}, {"name": "c", "type": "integer"},
+              {"name": "d", "type": "date"}]
+    _assert_copies_are_the_modules_text(rows, fields, monkeypatch)
+
+
+@pytest.mark.parametrize("as_rows", [False, True])
+def test_the_copies_of_awkward_values_are_the_text_json_and_csv_modules_give(as_rows, monkeypatch):
+    """Every type's awkward values, as dicts and as the Rows validation hands over, in blocks of 7 rows."""
+    from pipeline.rows import rows_of
+
+    fields = [{"name": f"{kind}%s", "type": kind} for kind in AWKWARD]
+    rows = _awkward_rows(40)
+    if as_rows:
+        rows = rows_of([f["name"] for f in fields], [[row[f["name"]] for row in rows] for f in fields])
+    _assert_copies_are_the_modules_text(rows, fields, monkeypatch, block=7)
+
+
+@pytest.mark.parametrize("kind", AWKWARD)
+def test_a_table_of_one_field_has_no_empty_line_for_a_missing_value(kind, monkeypatch):
+    """csv.writer writes a row of one empty field as "" (an empty line would be no row): so does the copy."""
+    fields = [{"name": "only", "type": kind}]
+    _assert_copies_are_the_modules_text([{"only": value} for value in AWKWARD[kind]], fields, monkeypatch)
+
+
+def _assert_copies_are_the_modules_text(rows, fields, monkeypatch, block=2):
     import importlib
 
     build_module = importlib.import_module("pipeline.build")
-    monkeypatch.setattr(build_module, "CHUNK_ROWS", 2)  # three rows come in two blocks
+    monkeypatch.setattr(build_module, "CHUNK_ROWS", block)  # the rows come in several blocks
     json_chunks, csv_chunks = build_module.json_chunks, build_module.csv_chunks
 
-    fields = [{"name": "a", "type": "string"}, {"name": "b%s", "type": "number"}, {"name": "c", "type": "integer"},
-              {"name": "d", "type": "date"}]
     records = [{f["name"]: json_value(row[f["name"]]) for f in fields} for row in rows]
     expected = (json.dumps(records, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     assert b"".join(json_chunks(rows, fields)) == expected
