@@ -248,10 +248,10 @@ def inline_text(text: str) -> str:
     return f' xml:space="preserve">{text}' if text[:1].isspace() or text[-1:].isspace() else f">{text}"
 
 
-# A column's cell writer: (column letter, style, values, row numbers, the type's xlsx_value) -> the cells' XML
+# A column's cell writer: (column letter, style, values, row numbers as text, the type's xlsx_value) -> the cells' XML
 # ("" for a missing value), the most characters a value takes (`column_width`) and the longest text.
 
-def string_cells(letter: str, style: int, values: list, numbers: range, convert) -> tuple[list[str], int, int]:
+def string_cells(letter: str, style: int, values: list, numbers: list[str], convert) -> tuple[list[str], int, int]:
     present = list(filter(partial(is_not, None), values))
     texts = "\n".join(present)
     longest = max(map(len, present), default=0)
@@ -265,7 +265,7 @@ def string_cells(letter: str, style: int, values: list, numbers: range, convert)
             for number, value in zip(numbers, values)], widest, longest
 
 
-def number_cells(letter: str, style: int, values: list, numbers: range, convert) -> tuple[list[str], int, int]:
+def number_cells(letter: str, style: int, values: list, numbers: list[str], convert) -> tuple[list[str], int, int]:
     start, middle = f'<c r="{letter}', f'" s="{style}"><v>'
     return [f"{start}{number}{middle}{convert(value):.16G}</v></c>" if value is not None else ""
             for number, value in zip(numbers, values)], column_width(values), 0
@@ -277,14 +277,14 @@ def excel_serial(day: date) -> int:
     return days + 1 if days > 59 else days
 
 
-def date_cells(letter: str, style: int, values: list, numbers: range, convert) -> tuple[list[str], int, int]:
+def date_cells(letter: str, style: int, values: list, numbers: list[str], convert) -> tuple[list[str], int, int]:
     serials = {day: excel_serial(day) for day in set(values) if day is not None}
     start, middle = f'<c r="{letter}', f'" s="{style}"><v>'
     return [f"{start}{number}{middle}{serials[value]}</v></c>" if value is not None else ""
             for number, value in zip(numbers, values)], 10 if serials else 0, 0  # yyyy-mm-dd
 
 
-def boolean_cells(letter: str, style: int, values: list, numbers: range, convert) -> tuple[list[str], int, int]:
+def boolean_cells(letter: str, style: int, values: list, numbers: list[str], convert) -> tuple[list[str], int, int]:
     start, middle = f'<c r="{letter}', f'" s="{style}" t="b"><v>'
     return [f"{start}{number}{middle}{1 if value else 0}</v></c>" if value is not None else ""
             for number, value in zip(numbers, values)], column_width(values), 0
@@ -309,7 +309,7 @@ def write_rows(fields: list[dict], rows: list[dict], styles: list[int], path: Pa
     with path.open("w", encoding="utf-8") as handle:
         for start in range(0, len(rows), ROW_BLOCK):
             columns = columns_of(rows[start:start + ROW_BLOCK], names)
-            numbers = range(start + 2, start + 2 + len(columns[0]))
+            numbers = list(map(str, range(start + 2, start + 2 + len(columns[0]))))  # formatted once per row
             cells = []
             for col, ((write_cells, letter, style, convert), values) in enumerate(zip(writers, columns)):
                 column, width, text = write_cells(letter, style, values, numbers, convert)
