@@ -15,9 +15,9 @@ from decimal import Decimal
 
 from ..descriptor import constraints_text
 from ..tables import csv_cell
-from .i18n import label, local, say
+from .i18n import label, local, local_key, say
 from .layout import Page, Pieces
-from .lookups import Data, Fact, profile_href
+from .lookups import KIND_FIELD, Data, Fact, profile_href
 
 FORMAT_NAMES = {"csv": "CSV", "json": "JSON", "parquet": "Parquet"}
 LONG_TEXT, FOLDED_TEXT = 60, 200  # a longer text wraps; a much longer one folds to its start
@@ -81,20 +81,23 @@ def cell(data: Data, table: str, name: str, value, lang: str) -> dict:
     return out
 
 
-def fact_rows(data: Data, table: str, fields: list[dict], facts: list[Fact], rows: list[dict],
+def fact_rows(data: Data, table: str, fields: list[dict], facts: list[Fact], rows: list[dict], lang: str,
               pieces: Pieces) -> list[tuple]:
     """The rows of a fact table's page as `table.html` lays them out, one tuple a row: (id, place code,
     other filter attributes, statement text, its language, conflicts, sort key, figure, place cell, when, claimant,
     source citation, details). Markup that rows share (filter attributes, place cells, citations,
-    field titles) is rendered once; details are (field title, cell text) of every filled field."""
+    field titles) is rendered once; details are (field title, cell text) of every filled field the
+    columns do not show as it is: not the id (the row's link), the statement shown, nor the code of
+    the place shown."""
     titles = pieces.titles(fields)
     names = data.field_names(table)
     cells = operator.itemgetter(*names)
     out = []
     for f, row in zip(facts, rows):
         place = f.place
+        shown = ("id", local_key(row, "statement", lang), KIND_FIELD.get(place.kind) if place else None)
         details = [(titles[name], value if isinstance(value, str) else csv_cell(value))
-                   for name, value in zip(names, cells(row)) if value is not None]
+                   for name, value in zip(names, cells(row)) if value is not None and name not in shown]
         out.append((f.id, place.code if place else "", pieces.row_data(f.category_code, f.qualifier, f.claimant_code),
                     f.statement.text, f.statement.lang, f.conflicts, f.sort_value, f.figure, pieces.place_cell(place),
                     f.when, f.claimant, pieces.source(f.source), details))
@@ -134,7 +137,7 @@ def table_pages(data: Data, lang: str, pieces: Pieces) -> Iterator[Page]:
             }
             if fact_table:
                 facts = [data.fact(table, row, lang) for row in chosen]
-                context.update(facts=fact_rows(data, table, fields, facts, chosen, pieces), filters=filters(facts, lang))
+                context.update(facts=fact_rows(data, table, fields, facts, chosen, lang, pieces), filters=filters(facts, lang))
             else:
                 names = [f["name"] for f in data.fields(table)]
                 context.update(facts=None, filters=[], columns=[(f["name"], local(f, "title", lang)) for f in data.fields(table)],
