@@ -87,6 +87,11 @@ class Pieces:
         key = ("place_cell", place.kind, place.code, place.name, place.href) if place else ("place_cell",)
         return self._once(key, lambda: self.macros.place_cell(place, self.root))
 
+    def field_run(self, pairs: tuple[tuple[Markup, str], ...]) -> Markup:
+        """`<dt>`title`<dd>`text of a run of a row's fields that many rows share (say, its category,
+        claimant and report section)."""
+        return self._once(("fields", pairs), lambda: self.macros.field_pairs(pairs))
+
     def row_data(self, category: str, qualifier: str, claimant: str) -> Markup:
         """A table row's data attributes the filter menus match, but its place's."""
         return self._once(("row_data", category, qualifier, claimant),

@@ -84,23 +84,47 @@ def cell(data: Data, table: str, name: str, value, lang: str) -> dict:
 def fact_rows(data: Data, table: str, fields: list[dict], facts: list[Fact], rows: list[dict], lang: str,
               pieces: Pieces) -> list[tuple]:
     """The rows of a fact table's page as `table.html` lays them out, one tuple a row: (id, place code,
-    other filter attributes, statement text, its language, conflicts, sort key, figure, place cell, when, claimant,
-    source citation, details). Markup that rows share (filter attributes, place cells, citations,
-    field titles) is rendered once; details are (field title, cell text) of every filled field the
-    columns do not show as it is: not the id (the row's link), the statement shown, nor the code of
-    the place shown."""
+    other filter attributes, statement text, its language, conflicts, sort key, figure, place cell,
+    when, claimant, source citation, details). Markup that rows share (filter attributes, place cells,
+    citations, field titles) is rendered once; details hold every filled field the columns do not
+    show as it is: not the id (the row's link), the statement shown, nor the code of the place shown."""
     titles = pieces.titles(fields)
     names = data.field_names(table)
     cells = operator.itemgetter(*names)
+    few = few_valued(data, table)
     out = []
     for f, row in zip(facts, rows):
         place = f.place
         shown = ("id", local_key(row, "statement", lang), KIND_FIELD.get(place.kind) if place else None)
-        details = [(titles[name], value if isinstance(value, str) else csv_cell(value))
-                   for name, value in zip(names, cells(row)) if value is not None and name not in shown]
         out.append((f.id, place.code if place else "", pieces.row_data(f.category_code, f.qualifier, f.claimant_code),
                     f.statement.text, f.statement.lang, f.conflicts, f.sort_value, f.figure, pieces.place_cell(place),
-                    f.when, f.claimant, pieces.source(f.source), details))
+                    f.when, f.claimant, pieces.source(f.source),
+                    details(zip(names, cells(row)), shown, few, titles, pieces)))
+    return out
+
+
+def few_valued(data: Data, table: str) -> set[str]:
+    """The fields of a table whose values repeat by design: an enum or a key into another table."""
+    return {f["name"] for f in data.fields(table) if "enum" in f.get("constraints", {})} | set(data.links(table))
+
+
+def details(cells, shown: tuple, few: set[str], titles: dict, pieces: Pieces) -> list[tuple]:
+    """A row's details, (run, title, text) each: consecutive few-valued fields as one `run` of markup
+    many rows share (rendered once), every other field as its title and text."""
+    out, run = [], []
+    for name, value in cells:
+        if value is None or name in shown:
+            continue
+        text = value if isinstance(value, str) else csv_cell(value)
+        if name in few:
+            run.append((titles[name], text))
+            continue
+        if run:
+            out.append((pieces.field_run(tuple(run)), None, None))
+            run = []
+        out.append((None, titles[name], text))
+    if run:
+        out.append((pieces.field_run(tuple(run)), None, None))
     return out
 
 
