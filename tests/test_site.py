@@ -328,6 +328,23 @@ def test_a_fact_row_leads_with_its_statement_and_figure_and_names_its_place(buil
     assert "≥ 15\u00a0000\u00a0dødsfall" in norwegian
 
 
+def test_a_fact_rows_other_fields_are_every_filled_field_its_columns_do_not_show(built_pages, inputs):
+    descriptor, tables = inputs
+    fields = next(r for r in table_resources(descriptor) if r["name"] == "casualties")["schema"]["fields"]
+    for lang, prefix in (("en", ""), ("no", "no/")):
+        page = built_pages[f"{prefix}table-casualties.html"]
+        titles = {f["name"]: esc(f.get("title_no") or f["title"]) if lang == "no" else esc(f["title"]) for f in fields}
+        for row in tables["casualties"]:
+            [cells] = re.findall(rf'<tr id="{re.escape(row["id"])}"[^>]*>(.*?)</tr>', page, re.S)
+            [(summary, details)] = re.findall(r"<summary>(.*?)<span.*?<dl>(.*?)</dl>", cells)
+            statement = "statement_no" if lang == "no" and row.get("statement_no") else "statement"
+            place = next((n for n in ("region_code", "federal_district_id") if row.get(n)), None)
+            shown = {"id", statement, place}  # the row's link, its statement and its place's code
+            expected = [titles[f["name"]] for f in fields if row.get(f["name"]) is not None and f["name"] not in shown]
+            assert re.findall(r"<dt>(.*?)</dt>", details) == expected, (lang, row["id"])
+            assert summary == {"en": "Other fields", "no": "Andre felt"}[lang]
+
+
 def test_a_conflict_shows_the_rows_it_conflicts_with(built_pages, inputs):
     _, tables = inputs
     rows = [r for r in tables["indicators"] if r["conflict_id"] == "conscript-training-length"]

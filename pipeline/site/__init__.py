@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .facts import event_when, figure_text, when_text
 from .i18n import LANGS, local, say
-from .layout import Page, environment, render, site_path
+from .layout import Page, Pieces, environment, render, site_path
 from .lookups import PAGE_ROWS, Data
 from .map_page import map_pages
 from .pages import CHARTS, chart_pages, index_page
@@ -37,9 +37,10 @@ ASSET_FILES = ("style.css", "table.js", "tilemap.css")
 __all__ = ["rendered_pages", "site_pages", "write_site", "figure_text", "event_when", "when_text"]
 
 
-def language_pages(data: Data, lang: str) -> tuple[Iterator[Page], dict]:
+def language_pages(data: Data, lang: str, pieces: Pieces) -> tuple[Iterator[Page], dict]:
     """Every page of one language, one at a time (table pages and profiles are made as they are
-    written), and what every page of it shares (navigation, titles)."""
+    written), and what every page of it shares (navigation, titles). `pieces` is the shared markup
+    of the pages at the language root, which table rows are made of."""
     charts = chart_pages(data, lang)
     maps = map_pages(data, lang)
     cards = [(p.path, p.title, say(f"chart.{name}_card", lang)) for p, name in zip(charts, CHARTS)]
@@ -53,7 +54,7 @@ def language_pages(data: Data, lang: str) -> tuple[Iterator[Page], dict]:
         "nav_tables": [(data.table_file(name), local(resource, "title", lang))
                        for name, resource in data.resources.items()],
     }
-    pages = itertools.chain([index_page(data, lang, cards)], charts, maps, table_pages(data, lang),
+    pages = itertools.chain([index_page(data, lang, cards)], charts, maps, table_pages(data, lang, pieces),
                             profile_pages(data, lang))
     return pages, common
 
@@ -77,9 +78,10 @@ class SiteData:
 
     def pages(self, lang: str) -> Iterator[tuple[str, str]]:
         self.data.remember_facts(self.shown)  # made for their table page, shown again on a profile
-        pages, common = language_pages(self.data, lang)
+        pieces = {"": Pieces(self.env, "", lang)}  # root -> markup the rows of this language's pages share
+        pages, common = language_pages(self.data, lang, pieces[""])
         for page in pages:
-            yield site_path(page, lang), render(self.env, page, lang, common)
+            yield site_path(page, lang), render(self.env, page, lang, common, pieces)
 
 
 def site_pages(descriptor: dict, tables: dict[str, list[dict]], page_rows: int = PAGE_ROWS) -> dict[str, str]:

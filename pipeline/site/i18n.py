@@ -44,15 +44,21 @@ def label(kind: str, value: str | None, lang: str) -> str:
     return entry[lang] if entry else value.replace("_", " ").replace("-", " ")
 
 
-def local(item: dict, key: str, lang: str, no_key: str | None = None) -> Said:
-    """`item[key]` in the page's language: in Norwegian `item[no_key]` (default `<key>_no`, or
-    `name_no` for `name_en`) when present, else the English text marked lang="en"."""
-    english = item.get(key) or ""
+def local_key(item: dict, key: str, lang: str, no_key: str | None = None) -> str:
+    """The key whose text `local` shows: in Norwegian `no_key` (default `<key>_no`, or `name_no` for
+    `name_en`) when it is filled, else `key`."""
     if lang == "en":
-        return Said(english)
+        return key
     no_key = no_key or (key[:-3] + "_no" if key.endswith("_en") else key + "_no")
-    norwegian = item.get(no_key)
-    return Said(norwegian) if norwegian else Said(english, "en" if english else None)
+    return no_key if item.get(no_key) else key
+
+
+def local(item: dict, key: str, lang: str, no_key: str | None = None) -> Said:
+    """`item[key]` in the page's language: in Norwegian `item[no_key]` (see `local_key`) when present,
+    else the English text marked lang="en"."""
+    shown = local_key(item, key, lang, no_key)
+    text = item.get(shown) or ""
+    return Said(text, "en" if lang != "en" and shown == key and text else None)
 
 
 def other_lang(lang: str) -> str:

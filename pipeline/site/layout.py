@@ -47,17 +47,22 @@ def environment() -> jinja2.Environment:
 
 
 class Pieces:
-    """Markup that many rows of a page share, rendered once by the macros of `macros.html` and
-    reused: a text in its language (a field's title), a place's link, a source's citation."""
+    """Markup that many rows share, rendered once by the macros of `macros.html` and reused by every
+    page of one language at one depth (`root`): a text in its language (a field's title), a place's
+    link, a source's citation, a table row's filter attributes and place cell."""
 
-    def __init__(self, env: jinja2.Environment, root: str, t):
-        self.macros, self.root, self.t = env.get_template("macros.html").module, root, t
+    def __init__(self, env: jinja2.Environment, root: str, lang: str):
+        self.macros, self.root, self.lang = env.get_template("macros.html").module, root, lang
         self.made: dict = {}
 
+    def t(self, key: str, **values) -> str:
+        return say(key, self.lang, **values)
+
     def _once(self, key: tuple, make) -> Markup:
-        if key not in self.made:
-            self.made[key] = make()
-        return self.made[key]
+        made = self.made.get(key)
+        if made is None:
+            made = self.made[key] = make()
+        return made
 
     def say(self, said: Said) -> Markup:
         return self._once(("say", said), lambda: self.macros.say(said))
@@ -77,23 +82,41 @@ class Pieces:
             return Markup("")
         return self._once(("source", source.id), lambda: self.macros.source(source, self.root, self.t))
 
+    def place_cell(self, place) -> Markup:
+        """A table row's place cell: the place's link, sorted by its name."""
+        key = ("place_cell", place.kind, place.code, place.name, place.href) if place else ("place_cell",)
+        return self._once(key, lambda: self.macros.place_cell(place, self.root))
+
+    def field_run(self, pairs: tuple[tuple[Markup, str], ...]) -> Markup:
+        """`<dt>`title`<dd>`text of a run of a row's fields that many rows share (say, its category,
+        claimant and report section)."""
+        return self._once(("fields", pairs), lambda: self.macros.field_pairs(pairs))
+
+    def row_data(self, category: str, qualifier: str, claimant: str) -> Markup:
+        """A table row's data attributes the filter menus match, but its place's."""
+        return self._once(("row_data", category, qualifier, claimant),
+                          lambda: self.macros.row_data(category, qualifier, claimant))
+
+
+def page_root(path: str) -> str:
+    """The way up from a page to its language root: '' or '../'."""
+    return "../" * path.count("/")
+
 
 def site_path(page: Page, lang: str) -> str:
     """Where a page is written, relative to the site folder."""
     return LANG_ROOTS[lang] + page.path
 
 
-def render(env: jinja2.Environment, page: Page, lang: str, common: dict) -> str:
-    """A whole HTML page."""
-    depth = page.path.count("/")
-    root = "../" * depth
+def render(env: jinja2.Environment, page: Page, lang: str, common: dict, pieces: dict[str, Pieces]) -> str:
+    """A whole HTML page. `pieces` (root -> Pieces) is shared by the pages of one language."""
+    root = page_root(page.path)
     site_root = root + ("../" if lang != "en" else "")
     other = other_lang(lang)
     switch = site_root + LANG_ROOTS[other] + page.path
-
-    def t(key: str, **values) -> str:
-        return say(key, lang, **values)
-
+    if root not in pieces:
+        pieces[root] = Pieces(env, root, lang)
     return env.get_template(page.template).render(
         page=page, lang=lang, other=other, root=root, assets=site_root, dist=site_root + "../",
-        switch=switch, csp=Markup(CSP), t=t, langs=LANGS, pieces=Pieces(env, root, t), **common, **page.context)
+        switch=switch, csp=Markup(CSP), t=pieces[root].t, langs=LANGS, pieces=pieces[root], **common,
+        **page.context)

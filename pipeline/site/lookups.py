@@ -6,7 +6,7 @@ records (`Place`, `Source`, `Fact`) with texts in the page's language for the te
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pycountry
 
@@ -57,7 +57,6 @@ class Fact:
     category_code: str
     source: Source | None
     conflicts: list[tuple[str, str]]
-    details: list[tuple[str, str]] = field(default_factory=list)  # (field name, cell text) of every filled field
 
 
 def profile_href(kind: str, code: str) -> str:
@@ -129,16 +128,32 @@ class Data:
 
     # ---- places -----------------------------------------------------------------------
 
+    def _once(self, key: tuple, make):
+        """What `make()` returns, made once per key (a place, a source, a category in a language)."""
+        made = self.__dict__.setdefault("_made", {})
+        if key not in made:
+            made[key] = make()
+        return made[key]
+
     def region(self, code: str, lang: str) -> Place:
+        return self._once(("region", code, lang), lambda: self._region(code, lang))
+
+    def _region(self, code: str, lang: str) -> Place:
         row = self.index["regions"].get(code, {})
         return Place("region", code, local(row, "name_en", lang) if row else Said(code), profile_href("region", code))
 
     def district(self, ident: str, lang: str) -> Place:
+        return self._once(("district", ident, lang), lambda: self._district(ident, lang))
+
+    def _district(self, ident: str, lang: str) -> Place:
         row = self.index["federal_districts"].get(ident, {})
         return Place("district", ident, local(row, "name_en", lang) if row else Said(ident),
                      profile_href("district", ident))
 
     def country(self, code: str, lang: str) -> Place:
+        return self._once(("country", code, lang), lambda: self._country(code, lang))
+
+    def _country(self, code: str, lang: str) -> Place:
         row = self.country_names.get(code)
         if row:
             return Place("country", code, local(row, "name_en", lang), profile_href("country", code))
@@ -155,7 +170,7 @@ class Data:
         if row.get("country_code") and row["country_code"] != "RU":
             return self.country(row["country_code"], lang)
         if row.get("scope") == "russia":
-            return Place("russia", "RU", Said(say("table.all_russia", lang)), None)
+            return self._once(("russia", lang), lambda: Place("russia", "RU", Said(say("table.all_russia", lang)), None))
         return None
 
     def _rows_by_place(self) -> dict:
@@ -187,6 +202,9 @@ class Data:
     def source(self, source_id: str | None, lang: str) -> Source | None:
         if not source_id:
             return None
+        return self._once(("source", source_id, lang), lambda: self._source(source_id, lang))
+
+    def _source(self, source_id: str, lang: str) -> Source:
         row = self.index["sources"].get(source_id, {})
         urls = (row.get("urls") or "").split()
         return Source(source_id, csv_cell(row.get("footnote")), row.get("publisher") or "",
@@ -208,22 +226,28 @@ class Data:
         return made
 
     def _make_fact(self, table: str, row: dict, lang: str) -> Fact:
-        category = self.index["categories"].get(row.get("category_id")) if row.get("category_id") else None
+        category_id = row.get("category_id")
         conflicts = [(other_id, self.row_href(other_table, other_id))
                      for other_table, other_id in self.conflicts.get(row.get("conflict_id"), [])
-                     if other_id != row["id"]]
+                     if other_id != row["id"]] if row.get("conflict_id") else []
         has_figure = row.get("qualifier") is not None
-        details = [(name, value if isinstance(value, str) else csv_cell(value))
-                   for name, value in ((name, row.get(name)) for name in self.field_names(table)) if value is not None]
+        dated = _has_date(row)
         return Fact(
             table, row["id"], self.row_href(table, row["id"]), local(row, "statement", lang),
             figure_with_unit(row, lang) if has_figure else "",
             csv_cell(extent(row)) if has_figure else "",
-            self.place(row, lang), when_text(row, lang) if _has_date(row) else "",
-            row.get("date_basis") == "inferred" and _has_date(row),
+            self.place(row, lang), when_text(row, lang) if dated else "",
+            row.get("date_basis") == "inferred" and dated,
             label("claimant", row.get("claimed_by"), lang), row.get("claimed_by") or "",
-            row.get("qualifier") or "", local(category, "name_en", lang) if category else None,
-            row.get("category_id") or "", self.source(row.get("source_id"), lang), conflicts, details)
+            row.get("qualifier") or "", self.category_name(category_id, lang) if category_id else None,
+            category_id or "", self.source(row.get("source_id"), lang), conflicts)
+
+    def category_name(self, category_id: str, lang: str) -> Said | None:
+        """A soldier category's name in a language (None for an unknown category)."""
+        def make():
+            category = self.index["categories"].get(category_id)
+            return local(category, "name_en", lang) if category else None
+        return self._once(("category", category_id, lang), make)
 
 
 def _has_date(row: dict) -> bool:

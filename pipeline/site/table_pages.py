@@ -8,15 +8,16 @@ fast and the site grows in proportion to its rows."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
 from ..descriptor import constraints_text
 from ..tables import csv_cell
-from .i18n import label, local, say
-from .layout import Page
-from .lookups import Data, profile_href
+from .i18n import label, local, local_key, say
+from .layout import Page, Pieces
+from .lookups import KIND_FIELD, Data, Fact, profile_href
 
 FORMAT_NAMES = {"csv": "CSV", "json": "JSON", "parquet": "Parquet"}
 LONG_TEXT, FOLDED_TEXT = 60, 200  # a longer text wraps; a much longer one folds to its start
@@ -80,6 +81,53 @@ def cell(data: Data, table: str, name: str, value, lang: str) -> dict:
     return out
 
 
+def fact_rows(data: Data, table: str, fields: list[dict], facts: list[Fact], rows: list[dict], lang: str,
+              pieces: Pieces) -> list[tuple]:
+    """The rows of a fact table's page as `table.html` lays them out, one tuple a row: (id, place code,
+    other filter attributes, statement text, its language, conflicts, sort key, figure, place cell,
+    when, claimant, source citation, details). Markup that rows share (filter attributes, place cells,
+    citations, field titles) is rendered once; details hold every filled field the columns do not
+    show as it is: not the id (the row's link), the statement shown, nor the code of the place shown."""
+    titles = pieces.titles(fields)
+    names = data.field_names(table)
+    cells = operator.itemgetter(*names)
+    few = few_valued(data, table)
+    out = []
+    for f, row in zip(facts, rows):
+        place = f.place
+        shown = ("id", local_key(row, "statement", lang), KIND_FIELD.get(place.kind) if place else None)
+        out.append((f.id, place.code if place else "", pieces.row_data(f.category_code, f.qualifier, f.claimant_code),
+                    f.statement.text, f.statement.lang, f.conflicts, f.sort_value, f.figure, pieces.place_cell(place),
+                    f.when, f.claimant, pieces.source(f.source),
+                    details(zip(names, cells(row)), shown, few, titles, pieces)))
+    return out
+
+
+def few_valued(data: Data, table: str) -> set[str]:
+    """The fields of a table whose values repeat by design: an enum or a key into another table."""
+    return {f["name"] for f in data.fields(table) if "enum" in f.get("constraints", {})} | set(data.links(table))
+
+
+def details(cells, shown: tuple, few: set[str], titles: dict, pieces: Pieces) -> list[tuple]:
+    """A row's details, (run, title, text) each: consecutive few-valued fields as one `run` of markup
+    many rows share (rendered once), every other field as its title and text."""
+    out, run = [], []
+    for name, value in cells:
+        if value is None or name in shown:
+            continue
+        text = value if isinstance(value, str) else csv_cell(value)
+        if name in few:
+            run.append((titles[name], text))
+            continue
+        if run:
+            out.append((pieces.field_run(tuple(run)), None, None))
+            run = []
+        out.append((None, titles[name], text))
+    if run:
+        out.append((pieces.field_run(tuple(run)), None, None))
+    return out
+
+
 def pager(data: Data, table: str, number: int, count: int) -> list[tuple[int | None, str]]:
     """The page links of a split table: the first and last page and those near this one, a gap
     (None) where pages are left out, so a pager stays short however many pages there are."""
@@ -94,24 +142,26 @@ def pager(data: Data, table: str, number: int, count: int) -> list[tuple[int | N
     return out
 
 
-def table_pages(data: Data, lang: str) -> Iterator[Page]:
-    """The page files of every table, one at a time."""
+def table_pages(data: Data, lang: str, pieces: Pieces) -> Iterator[Page]:
+    """The page files of every table, one at a time (`pieces`: the shared markup of pages at the
+    language root, where table pages are)."""
     for table, resource in data.resources.items():
         rows = data.tables[table]
         count = data.page_count(table)
         title = local(resource, "title", lang)
         fact_table = table in data.statement_tables()
+        fields = field_items(data, table, lang)
         for number in range(1, count + 1):
             chosen = rows[(number - 1) * data.page_rows: number * data.page_rows]
             context = {
                 "table": table, "title": title, "description": local(resource, "description", lang),
                 "total": len(rows), "downloads": downloads(data, table),
-                "key": resource["schema"]["primaryKey"], "fields": field_items(data, table, lang),
+                "key": resource["schema"]["primaryKey"], "fields": fields,
                 "pager": pager(data, table, number, count), "pages": count, "page_number": number, "page_size": data.page_rows, "shown": len(chosen),
             }
             if fact_table:
                 facts = [data.fact(table, row, lang) for row in chosen]
-                context.update(facts=facts, filters=filters(facts, lang))
+                context.update(facts=fact_rows(data, table, fields, facts, chosen, lang, pieces), filters=filters(facts, lang))
             else:
                 names = [f["name"] for f in data.fields(table)]
                 context.update(facts=None, filters=[], columns=[(f["name"], local(f, "title", lang)) for f in data.fields(table)],
