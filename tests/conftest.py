@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import shutil
 import socket
@@ -83,22 +86,46 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+@contextlib.contextmanager
+def made_once(tmp_path_factory, name: str):
+    """A folder `name` that the pytest-xdist workers of one run share (this process's own without xdist), held
+    under a lock: yields (folder, whether it is still empty); the first to enter fills it, the others find it made."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # basetemp/popen-gw0 -> basetemp, the run's own folder
+    folder, done = base / name, base / f"{name}.done"
+    with (base / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            yield folder, True
+            done.touch()
+        else:
+            yield folder, False
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """dist/ freshly built from the shipped raw/ and schemas/ (built once per session)."""
-    root = copy_project(tmp_path_factory.mktemp("built"))
-    build(root)
+    """dist/ freshly built from the shipped raw/ and schemas/ (built once per run, shared by the xdist workers:
+    no test may change it)."""
+    with made_once(tmp_path_factory, "built") as (root, empty):
+        if empty:
+            build(copy_project(root))
     return root / "dist"
 
 
 @pytest.fixture(scope="session")
 def shipped_problems(tmp_path_factory) -> tuple[str, ...]:
     """What validate says about the shipped raw/ and schemas/ (warnings only, if the data is valid), as text
-    (validated once per session): the baseline against which a test's edit shows its new problems."""
-    from pipeline import validate
+    (validated once per run): the baseline against which a test's edit shows its new problems."""
+    with made_once(tmp_path_factory, "shipped") as (root, empty):
+        if empty:
+            from pipeline import validate
 
-    root = copy_project(tmp_path_factory.mktemp("shipped"))
-    return tuple(problem.as_text() for problem in validate(root))
+            problems = [problem.as_text() for problem in validate(copy_project(root / "project"))]
+            (root / "problems.json").write_text(json.dumps(problems), encoding="utf-8")
+    return tuple(json.loads((root / "problems.json").read_text(encoding="utf-8")))
 
 
 @pytest.fixture
