@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -58,6 +59,24 @@ def block_network() -> None:
 def pytest_configure(config):
     block_network()
     config.addinivalue_line("markers", "may_skip_in_ci: a skip of this test is expected in CI (REQUIRE_ALL_TESTS)")
+
+
+SHARE_ID = re.compile(r"\[share-\d+-of-\d+\]$")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with one exception: a test parametrized into shares (ids `share-I-of-N`, the browser test)
+    sends each share to whichever worker is free, so that the workers share it. Every other file's tests run on
+    one worker, so that its module fixtures are made once."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LoadFileOrShare(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid if SHARE_ID.search(nodeid) else nodeid.split("::", 1)[0]
+
+    return LoadFileOrShare(config, log)
 
 
 @pytest.hookimpl(hookwrapper=True)
