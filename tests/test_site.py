@@ -154,9 +154,10 @@ def test_site_refers_to_nothing_outside_itself_but_by_plain_links(dist):
 
 
 def test_every_local_link_and_anchor_exists(dist):
-    ids = {page.resolve(): parsed(page).ids for page in pages(dist)}
-    for page in pages(dist):
-        for tag, attr, value in parsed(page).refs:
+    links = {page.resolve(): parsed(page) for page in pages(dist)}
+    ids = {page: found.ids for page, found in links.items()}
+    for page, found in links.items():
+        for tag, attr, value in found.refs:
             parts = urlsplit(value)
             if parts.scheme or value.startswith("data:"):
                 continue
