@@ -135,6 +135,20 @@ def built(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def release_zip(tmp_path_factory, built) -> Path:
+    """The zip `archive` makes of the session's build (made once per run, shared by the xdist workers: no test may
+    change it; copy it first)."""
+    with made_once(tmp_path_factory, "archive") as (root, empty):
+        if empty:
+            from pipeline.archive import archive
+
+            shutil.copytree(built, root / "dist")
+            archive(root)
+    [path] = (root / "build" / "release").glob("*.zip")
+    return path
+
+
+@pytest.fixture(scope="session")
 def shipped_problems(tmp_path_factory) -> tuple[str, ...]:
     """What validate says about the shipped raw/ and schemas/ (warnings only, if the data is valid), as text
     (validated once per run): the baseline against which a test's edit shows its new problems."""

@@ -182,13 +182,6 @@ def test_a_zip_of_a_releases_data_with_other_bytes_is_not_named_as_the_release(t
     assert made.path.name == f"russia-war-recruitment-{version}+rebuild.{made.sha256[:10]}.zip"
 
 
-@pytest.fixture(scope="module")
-def release_zip(tmp_path_factory, built) -> Path:
-    root = tmp_path_factory.mktemp("zip")
-    shutil.copytree(built, root / "dist")
-    return archive(root).path
-
-
 def test_the_zip_explains_itself_at_its_top_level(release_zip, built):
     with zipfile.ZipFile(release_zip) as bundle:
         names = bundle.namelist()
