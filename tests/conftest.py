@@ -64,6 +64,7 @@ def pytest_configure(config):
 SHARE_ID = re.compile(r"\[share-\d+-of-\d+\]$")
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: without it (-p no:xdist) nothing to do
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadfile`, with one exception: a test parametrized into shares (ids `share-I-of-N`, the browser test)
     sends each share to whichever worker is free, so that the workers share it. Every other file's tests run on
