@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -57,6 +61,25 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "may_skip_in_ci: a skip of this test is expected in CI (REQUIRE_ALL_TESTS)")
 
 
+SHARE_ID = re.compile(r"\[share-\d+-of-\d+\]$")
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: without it (-p no:xdist) nothing to do
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, with one exception: a test parametrized into shares (ids `share-I-of-N`, the browser test)
+    sends each share to whichever worker is free, so that the workers share it. Every other file's tests run on
+    one worker, so that its module fixtures are made once."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LoadFileOrShare(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return nodeid if SHARE_ID.search(nodeid) else nodeid.split("::", 1)[0]
+
+    return LoadFileOrShare(config, log)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """With REQUIRE_ALL_TESTS=1 (set by .ci/run) a skipped test fails, unless marked may_skip_in_ci: CI must not
@@ -83,22 +106,60 @@ def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+@contextlib.contextmanager
+def made_once(tmp_path_factory, name: str):
+    """A folder `name` that the pytest-xdist workers of one run share (this process's own without xdist), held
+    under a lock: yields (folder, whether it is still empty); the first to enter fills it, the others find it made."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # basetemp/popen-gw0 -> basetemp, the run's own folder
+    folder, done = base / name, base / f"{name}.done"
+    with (base / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            yield folder, True
+            done.touch()
+        else:
+            yield folder, False
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """dist/ freshly built from the shipped raw/ and schemas/ (built once per session)."""
-    root = copy_project(tmp_path_factory.mktemp("built"))
-    build(root)
+    """dist/ freshly built from the shipped raw/ and schemas/ (built once per run, shared by the xdist workers:
+    no test may change it)."""
+    with made_once(tmp_path_factory, "built") as (root, empty):
+        if empty:
+            build(copy_project(root))
     return root / "dist"
+
+
+@pytest.fixture(scope="session")
+def release_zip(tmp_path_factory, built) -> Path:
+    """The zip `archive` makes of the session's build (made once per run, shared by the xdist workers: no test may
+    change it; copy it first)."""
+    with made_once(tmp_path_factory, "archive") as (root, empty):
+        if empty:
+            from pipeline.archive import archive
+
+            shutil.copytree(built, root / "dist")
+            archive(root)
+    [path] = (root / "build" / "release").glob("*.zip")
+    return path
 
 
 @pytest.fixture(scope="session")
 def shipped_problems(tmp_path_factory) -> tuple[str, ...]:
     """What validate says about the shipped raw/ and schemas/ (warnings only, if the data is valid), as text
-    (validated once per session): the baseline against which a test's edit shows its new problems."""
-    from pipeline import validate
+    (validated once per run): the baseline against which a test's edit shows its new problems."""
+    with made_once(tmp_path_factory, "shipped") as (root, empty):
+        if empty:
+            from pipeline import validate
 
-    root = copy_project(tmp_path_factory.mktemp("shipped"))
-    return tuple(problem.as_text() for problem in validate(root))
+            problems = [problem.as_text() for problem in validate(copy_project(root / "project"))]
+            (root / "problems.json").write_text(json.dumps(problems), encoding="utf-8")
+    return tuple(json.loads((root / "problems.json").read_text(encoding="utf-8")))
 
 
 @pytest.fixture

@@ -190,13 +190,6 @@ def test_release_writes_version_changelog_citation_and_archive(two_versions, tmp
     assert [p.code for p in validate(root, ["foreign_countries"]) if p.is_error] == ["retired-id"]
 
 
-@pytest.fixture(scope="module")
-def release_zip(tmp_path_factory, built) -> Path:
-    root = tmp_path_factory.mktemp("archive")
-    shutil.copytree(built, root / "dist")
-    return archive(root).path
-
-
 def test_archive_is_deterministic(release_zip, tmp_path, built):
     other = tmp_path / "other"
     shutil.copytree(built, other / "dist")

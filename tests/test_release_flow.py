@@ -72,8 +72,8 @@ def clone(tmp_path, monkeypatch) -> Path:
 
 def test_a_release_from_a_fresh_clone_lists_exactly_its_changes_and_leaves_nothing_behind(clone):
     assert history.latest_release(clone), "the repository records its releases under releases/"
-    if diff(history.latest_release(clone), "raw", clone).required_bump():  # main holds unreleased changes:
-        assert CliRunner().invoke(main, ["release", "--root", str(clone)]).exit_code == 0  # release them first
+    first = CliRunner().invoke(main, ["release", "--root", str(clone)])  # main may hold unreleased changes:
+    assert first.exit_code == 0 or "nothing changed since" in first.output, first.output  # release them first
     previous = history.latest_release(clone)
     line = line_of(clone, "casualties", "deaths-ru-da")
     old_value = next(csv.reader([(clone / "raw" / "casualties.csv").read_text(encoding="utf-8").splitlines()[line - 1]]))
@@ -180,13 +180,6 @@ def test_a_zip_of_a_releases_data_with_other_bytes_is_not_named_as_the_release(t
     record_path.write_text(history.record_json(record), encoding="utf-8")
     made = archive(root)
     assert made.path.name == f"russia-war-recruitment-{version}+rebuild.{made.sha256[:10]}.zip"
-
-
-@pytest.fixture(scope="module")
-def release_zip(tmp_path_factory, built) -> Path:
-    root = tmp_path_factory.mktemp("zip")
-    shutil.copytree(built, root / "dist")
-    return archive(root).path
 
 
 def test_the_zip_explains_itself_at_its_top_level(release_zip, built):

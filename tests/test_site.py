@@ -154,9 +154,10 @@ def test_site_refers_to_nothing_outside_itself_but_by_plain_links(dist):
 
 
 def test_every_local_link_and_anchor_exists(dist):
-    ids = {page.resolve(): parsed(page).ids for page in pages(dist)}
-    for page in pages(dist):
-        for tag, attr, value in parsed(page).refs:
+    links = {page.resolve(): parsed(page) for page in pages(dist)}
+    ids = {page: found.ids for page, found in links.items()}
+    for page, found in links.items():
+        for tag, attr, value in found.refs:
             parts = urlsplit(value)
             if parts.scheme or value.startswith("data:"):
                 continue
@@ -524,14 +525,14 @@ def serving(folder: Path):
     thread.join()
 
 
-@pytest.fixture(scope="module")
-def server(dist):
-    """dist/ served on 127.0.0.1 from a thread; yields the base address."""
-    with serving(dist) as address:
+@pytest.fixture(scope="session")
+def server(built):
+    """dist/ served on 127.0.0.1 from a thread; yields the base address (one per worker, like the browser)."""
+    with serving(built) as address:
         yield address
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's Chromium (apt-get install -y chromium)")
@@ -571,21 +572,23 @@ def test_axe_sample_covers_every_template_in_both_languages():
 
 def page_problems(browser, server: str, names: list[str], checked: set[str] | None = None) -> dict:
     """What goes wrong when each page loads (errors, failed or foreign requests) and what axe finds
-    serious or critical on the pages of `checked` (all of them by default); screenshots of the pages named in SHOTS."""
+    serious or critical on the pages of `checked` (all of them by default); screenshots of the pages named in SHOTS.
+    One tab loads the pages in turn (each load is a new document; a new tab per page costs more than the load):
+    what the browser reports after a page has loaded is still caught, as the next page's."""
     checked = set(names) if checked is None else checked
     axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is missing").Axe()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    seen = []  # (kind, what) since the current page started loading: 0 errors, 1 failed, 2 foreign, 3 bad requests
+    page.on("console", lambda message: seen.append((0, message.text)) if message.type == "error" else None)
+    page.on("pageerror", lambda error: seen.append((0, str(error))))
+    page.on("requestfailed", lambda request: seen.append((1, request.url)))
+    page.on("request", lambda request: None if request.url.startswith(server + "/") else seen.append((2, request.url)))
+    page.on("response", lambda response: seen.append((3, response.url)) if response.status >= 400 else None)
     problems = {}
     for name in names:
-        page = context.new_page()
-        errors, failed, foreign, bad = [], [], [], []
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("requestfailed", lambda request: failed.append(request.url))
-        page.on("request", lambda request: None if request.url.startswith(server + "/")
-                else foreign.append(request.url))
-        page.on("response", lambda response: bad.append(response.url) if response.status >= 400 else None)
+        seen.clear()
         page.goto(f"{server}/site/{name}", wait_until="load")
         if name.removeprefix("no/") in SHOTS:
             shot = name.replace("/", "_").removesuffix(".html")
@@ -593,20 +596,38 @@ def page_problems(browser, server: str, names: list[str], checked: set[str] | No
         serious = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
                    for v in (axe.run(page).response["violations"] if name in checked else [])
                    if v["impact"] in ("serious", "critical")]
-        page.close()
-        if (errors, failed, foreign, bad, serious) != ([], [], [], [], []):
-            problems[name] = (errors, failed, foreign, bad, serious)
+        found = tuple([what for kind, what in seen if kind == k] for k in range(4)) + (serious,)
+        if found != ([], [], [], [], []):
+            problems[name] = found
+    page.close()
     context.close()
     return problems
 
 
-def test_every_page_loads_offline_without_errors_and_passes_axe(browser, server, dist):
+def site_page_names(dist: Path) -> list[str]:
+    return [page_file.relative_to(dist / "site").as_posix() for page_file in pages(dist)]
+
+
+def test_axe_checks_a_page_of_every_template_of_the_site(dist):
+    names = site_page_names(dist)
+    for every_page in (True, False):
+        checked = axe_sample(names, every_page)
+        assert checked <= set(names)
+        assert {template_of(name) for name in checked} == {template_of(name) for name in names}
+
+
+# The browser test loads the pages in BROWSER_SHARES interleaved shares, which pytest-xdist sends to whichever worker
+# is free (see tests/conftest.py); together the shares are every page.
+BROWSER_SHARES = 6
+
+
+@pytest.mark.parametrize("share", range(BROWSER_SHARES), ids=lambda share: f"share-{share + 1}-of-{BROWSER_SHARES}")
+def test_every_page_loads_offline_without_errors_and_passes_axe(browser, server, dist, share):
     """Every page loads without console errors, failed or foreign requests; axe-core checks the pages of
     axe_sample (every page in CI)."""
-    names = [page_file.relative_to(dist / "site").as_posix() for page_file in pages(dist)]
+    names = site_page_names(dist)
     checked = axe_sample(names, AXE_EVERY_PAGE)
-    assert {template_of(name) for name in checked} == {template_of(name) for name in names}
-    assert page_problems(browser, server, names, checked) == {}
+    assert page_problems(browser, server, names[share::BROWSER_SHARES], checked) == {}
 
 
 def test_pages_with_every_cap_reached_pass_axe(browser, inputs, tmp_path, monkeypatch):

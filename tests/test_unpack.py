@@ -12,19 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.archive import archive, sha256_of, sha256sums
+from pipeline.archive import sha256_of, sha256sums
 from pipeline.cli import main
 from pipeline.problems import PipelineError
 from pipeline.unpack import open_release
 
 from .conftest import ROOT
-
-
-@pytest.fixture(scope="module")
-def good_zip(tmp_path_factory, built) -> Path:
-    root = tmp_path_factory.mktemp("unpack")
-    shutil.copytree(built, root / "dist")
-    return archive(root).path
 
 
 def files_of(zip_path: Path) -> dict[str, bytes]:
@@ -56,22 +49,22 @@ def refused(zip_path: Path, tmp_path: Path) -> str:
     return message.removeprefix(f"{zip_path}: ")
 
 
-def test_duplicate_names_are_refused(good_zip, tmp_path):
-    entries = list(files_of(good_zip).items())
+def test_duplicate_names_are_refused(release_zip, tmp_path):
+    entries = list(files_of(release_zip).items())
     bad = write_zip(tmp_path / "dup.zip", entries + [("README.md", b"a second README")])
     assert refused(bad, tmp_path) == "README.md: in the zip twice; refusing to extract"
 
 
-def test_names_that_collide_by_case_are_refused(good_zip, tmp_path):
-    entries = list(files_of(good_zip).items())
+def test_names_that_collide_by_case_are_refused(release_zip, tmp_path):
+    entries = list(files_of(release_zip).items())
     bad = write_zip(tmp_path / "case.zip", entries + [("readme.md", b"another")], resum=True)
     assert refused(bad, tmp_path) == "readme.md: in the zip and README.md (names that differ only by case); " \
                                      "refusing to extract"
 
 
-def test_encrypted_members_are_refused(good_zip, tmp_path):
+def test_encrypted_members_are_refused(release_zip, tmp_path):
     bad = tmp_path / "enc.zip"
-    shutil.copy(good_zip, bad)
+    shutil.copy(release_zip, bad)
     data = bytearray(bad.read_bytes())
     with zipfile.ZipFile(bad) as bundle:
         info = bundle.getinfo("LICENSE")
@@ -84,14 +77,14 @@ def test_encrypted_members_are_refused(good_zip, tmp_path):
     assert refused(bad, tmp_path) == "LICENSE: encrypted member; a release is never encrypted"
 
 
-def test_unknown_compression_is_refused(good_zip, tmp_path):
-    bad = write_zip(tmp_path / "bz.zip", list(files_of(good_zip).items()), compression=zipfile.ZIP_BZIP2)
+def test_unknown_compression_is_refused(release_zip, tmp_path):
+    bad = write_zip(tmp_path / "bz.zip", list(files_of(release_zip).items()), compression=zipfile.ZIP_BZIP2)
     assert refused(bad, tmp_path).endswith("compression method 12 is not stored or deflate; refusing to extract")
 
 
-def test_a_corrupt_member_is_named(good_zip, tmp_path):
-    data = bytearray(good_zip.read_bytes())
-    with zipfile.ZipFile(good_zip) as bundle:
+def test_a_corrupt_member_is_named(release_zip, tmp_path):
+    data = bytearray(release_zip.read_bytes())
+    with zipfile.ZipFile(release_zip) as bundle:
         info = bundle.getinfo("csv/regions.csv")
     start = info.header_offset + 30 + len(info.filename) + len(info.extra)
     for at in range(start + 10, start + 40):
@@ -149,36 +142,36 @@ def test_unpacking_any_zip_stays_under_300_mb(tmp_path):
     assert int(grown_kib) < 300 * 1024, f"unpacking grew the process by {int(grown_kib) // 1024} MB"
 
 
-def resigned(good_zip: Path, path: Path, change) -> Path:
+def resigned(release_zip: Path, path: Path, change) -> Path:
     """The good zip with datapackage.json changed and every checksum made to match (a consistent forgery)."""
-    files = files_of(good_zip)
+    files = files_of(release_zip)
     descriptor = json.loads(files["datapackage.json"])
     files["datapackage.json"] = change(descriptor)
     return write_zip(path, list(files.items()), resum=True)
 
 
-def test_a_compressed_resource_is_refused(good_zip, tmp_path):
+def test_a_compressed_resource_is_refused(release_zip, tmp_path):
     def compress(descriptor):
         descriptor["resources"][0]["compression"] = "zip"
         return json.dumps(descriptor).encode()
 
-    bad = resigned(good_zip, tmp_path / "compressed.zip", compress)
+    bad = resigned(release_zip, tmp_path / "compressed.zip", compress)
     assert refused(bad, tmp_path) == "resource sources: 'compression' is not something this project writes; refusing"
 
 
-def test_a_foreign_profile_is_refused_and_never_fetched(good_zip, tmp_path):
+def test_a_foreign_profile_is_refused_and_never_fetched(release_zip, tmp_path):
     def profile(descriptor):
         descriptor["$schema"] = "http://example.org/evil-profile.json"
         return json.dumps(descriptor).encode()
 
-    bad = resigned(good_zip, tmp_path / "profile.zip", profile)
+    bad = resigned(release_zip, tmp_path / "profile.zip", profile)
     assert refused(bad, tmp_path) == ("datapackage.json: $schema 'http://example.org/evil-profile.json' is not the "
                                       "profile this project writes (https://datapackage.org/profiles/2.0/"
                                       "datapackage.json); nothing else is fetched or trusted")
 
 
-def test_deeply_nested_json_is_refused(good_zip, tmp_path):
-    bad = resigned(good_zip, tmp_path / "deep.zip", lambda d: b"[" * 200_000 + b"]" * 200_000)
+def test_deeply_nested_json_is_refused(release_zip, tmp_path):
+    bad = resigned(release_zip, tmp_path / "deep.zip", lambda d: b"[" * 200_000 + b"]" * 200_000)
     assert refused(bad, tmp_path) == "datapackage.json: not valid JSON (RecursionError)"
 
 
@@ -188,8 +181,8 @@ def test_a_folder_given_as_the_zip_is_refused(tmp_path):
     assert refused(folder, tmp_path) == "a folder, not a zip file"
 
 
-def test_a_release_of_the_old_layout_still_opens(good_zip, tmp_path):
+def test_a_release_of_the_old_layout_still_opens(release_zip, tmp_path):
     wrapped = write_zip(tmp_path / "old.zip", [(f"russia-war-recruitment-1.0.0/{n}", d)
-                                               for n, d in files_of(good_zip).items()])
+                                               for n, d in files_of(release_zip).items()])
     folder = open_release(wrapped, tmp_path / "out")
-    assert sha256_of((folder / "datapackage.json").read_bytes()) == sha256_of(files_of(good_zip)["datapackage.json"])
+    assert sha256_of((folder / "datapackage.json").read_bytes()) == sha256_of(files_of(release_zip)["datapackage.json"])
