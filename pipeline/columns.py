@@ -118,12 +118,11 @@ class ColumnCells:
         self._seen: list[dict | None] = [{} for _ in range(width)]  # cell -> its shared object; None: not shared
         self._count = 0
 
-    def add(self, rows: list, skip: frozenset | set = frozenset()) -> list[set]:
+    def add(self, rows: list) -> list[set]:
         """Add a block of rows (lists of cells). For each column, the cells of the block that need checking:
-        those it has for the first time (every distinct cell, in a column that is not shared). The cells of
-        the rows at indexes `skip` of the block are kept but never counted: they are not checked."""
+        those it has for the first time (every distinct cell, in a column that is not shared)."""
         width = self.width
-        if all(len(cells) == width for cells in rows):
+        if set(map(len, rows)) <= {width}:
             padded = rows
         else:
             padded = [cells if len(cells) == width else (list(cells[:width]) + [None] * (width - len(cells)))
@@ -131,25 +130,17 @@ class ColumnCells:
         first = self._count
         self.blank += [first + index for index in compress(range(len(padded)), map(not_, map(any, padded)))]
         self._count += len(padded)
-        by_column = list(zip(*padded)) if padded else [()] * width
-        counted = by_column if not skip else (
-            list(zip(*[cells for index, cells in enumerate(padded) if index not in skip])) or [()] * width)
         fresh = []
-        for number, (column, cells, kept) in enumerate(zip(self.columns, by_column, counted)):
+        for number, (column, cells) in enumerate(zip(self.columns, zip(*padded) if padded else [()] * width)):
             seen = self._seen[number]
-            distinct = set(kept)
+            distinct = set(cells)
             if seen is None:
                 column.extend(cells)
                 fresh.append(distinct)
                 continue
             new = distinct.difference(seen)
             seen.update(zip(new, new))
-            if skip:
-                column.extend([seen.get(cell, cell) for cell in cells])
-            elif len(cells) > 1:
-                column.extend(itemgetter(*cells)(seen))
-            else:
-                column.extend(seen[cell] for cell in cells)
+            column.extend(itemgetter(*cells)(seen) if len(cells) > 1 else [seen[cell] for cell in cells])
             if len(new) * 2 > len(cells) >= SHARED_TRIAL:
                 self._seen[number] = None  # mostly new cells: this column's cells are all different
             fresh.append(new)

@@ -228,7 +228,7 @@ def _block_problems(table: RawTable, cells_read: ColumnCells, block: list[list[s
             skip.add(index)  # one problem for the row; its shifted cells would only echo it
             table.misshapen.add(lines[index])
             problems.append(_cell_count_problem(table, lines[index], cells, schema))
-    fresh = cells_read.add(block, skip)
+    fresh = cells_read.add(block)  # a misshapen row's cells are checked too, but said nowhere
     for number, (spec, new, known) in enumerate(zip(fields, fresh, said), start=1):
         for cell in new:
             if cell:  # an empty cell has no text to check
