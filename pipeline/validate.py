@@ -403,6 +403,9 @@ class RawCells(Mapping):
             self._made[name] = (table.header, [cells for _, cells in table.data_rows()])
         return self._made[name]
 
+    def __contains__(self, name) -> bool:
+        return name in self._tables
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._tables)
 
