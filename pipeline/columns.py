@@ -515,6 +515,6 @@ def typed_rows(table: CheckedTable) -> list[Row]:
     columns = [table.columns[name].values for name in names] + [table.lines]
     names.append("__line__")
     rows = rows_of(names, columns)
-    keys = [table.columns[name].values for name in table.schema["primaryKey"]]
-    order = sorted(range(len(rows)), key=lambda i: tuple(str(values[i]) for values in keys))
-    return [rows[i] for i in order]
+    texts = [list(map(str, table.columns[name].values)) for name in table.schema["primaryKey"]]
+    keys = texts[0] if len(texts) == 1 else list(zip(*texts))  # one text sorts as the tuple of it would
+    return [rows[i] for i in sorted(range(len(rows)), key=keys.__getitem__)]
