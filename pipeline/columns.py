@@ -109,7 +109,7 @@ def key_text(values) -> str:
 class ColumnCells:
     """The cells of a table, added a block of rows at a time and kept column by column: a missing cell is None,
     an extra one left out, and each repeated cell of a column one object shared by its rows (a column whose
-    cells are mostly all different, such as ids, is kept as read: sharing would save nothing)."""
+    cells are all different, such as ids, is kept as read: sharing would save nothing)."""
 
     def __init__(self, width: int):
         self.width = width
@@ -141,8 +141,8 @@ class ColumnCells:
             new = distinct.difference(seen)
             seen.update(zip(new, new))
             column.extend(itemgetter(*cells)(seen) if len(cells) > 1 else [seen[cell] for cell in cells])
-            if len(new) * 2 > len(cells) >= SHARED_TRIAL:
-                self._seen[number] = None  # mostly new cells: this column's cells are all different
+            if len(new) * 10 > len(cells) * 9 and len(cells) >= SHARED_TRIAL:
+                self._seen[number] = None  # nearly every cell new: this column's cells are all different
             fresh.append(new)
         return fresh
 
