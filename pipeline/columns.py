@@ -27,7 +27,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 
 from . import catalogue
 from .fieldtypes import TYPES
@@ -105,23 +106,56 @@ def key_text(values) -> str:
 
 # Reading a column.
 
+class ColumnCells:
+    """The cells of a table, added a block of rows at a time and kept column by column: a missing cell is None,
+    an extra one left out, and each repeated cell of a column one object shared by its rows (a column whose
+    cells are all different, such as ids, is kept as read: sharing would save nothing)."""
+
+    def __init__(self, width: int):
+        self.width = width
+        self.columns: list[list] = [[] for _ in range(width)]
+        self.blank: list[int] = []  # indexes of the rows whose every cell is empty
+        self._seen: list[dict | None] = [{} for _ in range(width)]  # cell -> its shared object; None: not shared
+        self._count = 0
+
+    def add(self, rows: list) -> list[set]:
+        """Add a block of rows (lists of cells). For each column, the cells of the block that need checking:
+        those it has for the first time (every distinct cell, in a column that is not shared)."""
+        width = self.width
+        if set(map(len, rows)) <= {width}:
+            padded = rows
+        else:
+            padded = [cells if len(cells) == width else (list(cells[:width]) + [None] * (width - len(cells)))
+                      for cells in rows]
+        first = self._count
+        self.blank += [first + index for index in compress(range(len(padded)), map(not_, map(any, padded)))]
+        self._count += len(padded)
+        fresh = []
+        for number, (column, cells) in enumerate(zip(self.columns, zip(*padded) if padded else [()] * width)):
+            seen = self._seen[number]
+            distinct = set(cells)
+            if seen is None:
+                column.extend(cells)
+                fresh.append(distinct)
+                continue
+            new = distinct.difference(seen)
+            seen.update(zip(new, new))
+            column.extend(itemgetter(*cells)(seen) if len(cells) > 1 else [seen[cell] for cell in cells])
+            if len(new) * 10 > len(cells) * 9 and len(cells) >= SHARED_TRIAL:
+                self._seen[number] = None  # nearly every cell new: this column's cells are all different
+            fresh.append(new)
+        return fresh
+
+
+SHARED_TRIAL = 1_000  # rows a column is given before its cells are judged to be all different
+
+
 def table_columns(rows: list, width: int) -> tuple[list[list], list[int]]:
     """The cells of `rows` (lists of cells) column by column, `width` columns (a missing cell is None, an extra one
     left out), repeated cells of a column made one object; and the indexes of the rows whose every cell is empty."""
-    padded = [cells if len(cells) == width else (list(cells[:width]) + [None] * (width - len(cells)))
-              for cells in rows]
-    blank = [index for index, cells in enumerate(padded) if not any(cells)]
-    columns = [_interned(column) for column in zip(*padded)] if padded else [[] for _ in range(width)]
-    return columns, blank
-
-
-def _interned(column: tuple) -> list:
-    """The column with equal cells as one object: a repeated unit, date or code is stored once."""
-    distinct = dict(zip(column, column))
-    if len(distinct) == len(column):
-        return list(column)
-    found = itemgetter(*column)(distinct)
-    return list(found) if len(column) > 1 else [found]
+    cells = ColumnCells(width)
+    cells.add(rows)
+    return cells.columns, cells.blank
 
 
 def _constraint_value_reader(field_type: str):
@@ -241,7 +275,7 @@ def field_column(field: dict, cells: list) -> FieldColumn:
         if failed:
             broken[cell] = failed
     if plain_text:
-        values = [cell or None for cell in cells]
+        values = [cell or None for cell in cells] if "" in cells else cells  # the same list when no cell is empty
     elif cells:
         found = itemgetter(*cells)(value_of)
         values = list(found) if len(cells) > 1 else [found]
@@ -272,8 +306,7 @@ def checked_table(table, schema: dict) -> CheckedTable:
     fields = schema["fields"]
     columns, blank = table.columns, table.blank
     read = {f["name"]: field_column(f, columns[index]) for index, f in enumerate(fields)}
-    lines = [line for line, _ in table.rows[1:]]
-    return CheckedTable(table.name, table.display, schema, lines, read, set(blank), table.misshapen,
+    return CheckedTable(table.name, table.display, schema, table.lines, read, set(blank), table.misshapen,
                         table.bad_cells)
 
 
@@ -288,7 +321,7 @@ def schema_problems(tables: dict, schemas: dict[str, dict], raw: dict) -> tuple[
     checked = {name: checked_table(table, schemas[name]) for name, table in tables.items() if table.readable}
     for table in checked.values():
         _cell_problems(table, raw)
-        _row_shape_problems(table, tables[table.name].rows[1:])
+        _row_shape_problems(table, tables[table.name].odd)
         _unique_problems(table)
         _primary_key_problems(table)
     malformed = {(p.file, p.line, p.column) for table in checked.values() for p in table.problems
@@ -345,11 +378,13 @@ def _cell_messages(spec: dict, schema: dict, cell, failed, raw: dict) -> list[tu
     return said
 
 
-def _row_shape_problems(table: CheckedTable, rows: list) -> None:
-    """Extra and missing cells of a row that is not misshapen (its cells hold a line break): one problem a cell."""
+def _row_shape_problems(table: CheckedTable, odd: dict[int, list]) -> None:
+    """Extra and missing cells of a row that is not misshapen (its cells hold a line break): one problem a cell.
+    `odd` maps the index of each row whose cell count is not the header's to its cells."""
     fields = table.schema["fields"]
     width = len(fields)
-    for row, (line, cells) in enumerate(rows):
+    for row, cells in sorted(odd.items()):
+        line = table.lines[row]
         if len(cells) == width or row in table.blank or line in table.misshapen:
             continue
         for column in range(width + 1, len(cells) + 1):
@@ -480,6 +515,6 @@ def typed_rows(table: CheckedTable) -> list[Row]:
     columns = [table.columns[name].values for name in names] + [table.lines]
     names.append("__line__")
     rows = rows_of(names, columns)
-    keys = [table.columns[name].values for name in table.schema["primaryKey"]]
-    order = sorted(range(len(rows)), key=lambda i: tuple(str(values[i]) for values in keys))
-    return [rows[i] for i in order]
+    texts = [list(map(str, table.columns[name].values)) for name in table.schema["primaryKey"]]
+    keys = texts[0] if len(texts) == 1 else list(zip(*texts))  # one text sorts as the tuple of it would
+    return [rows[i] for i in sorted(range(len(rows)), key=keys.__getitem__)]

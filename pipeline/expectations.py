@@ -323,13 +323,13 @@ def run_suites(frames: dict, schemas_dir: Path, parameters: dict) -> list[Proble
     warnings.filterwarnings("ignore", message=".*(condition_parser|row_condition).*", category=DeprecationWarning)
     problems = []
     for table, (frame, schema) in frames.items():
-        expectations = [item for item in load_suite(schemas_dir, table)["expectations"]
-                        if not _lacks_parameter(item["kwargs"], parameters)]
+        expectations = _runnable(schemas_dir, table, parameters)
         if not expectations:
             continue
         used = _columns_used(expectations)
-        batch = _batch_definition().get_batch(
-            batch_parameters={"dataframe": frame[[name for name in frame.columns if name in used or name == "__line__"]]})
+        if not set(frame.columns) <= used | {"__line__"}:
+            frame = frame[[name for name in frame.columns if name in used or name == "__line__"]]
+        batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
         failed = _failed(table, expectations, batch, parameters)
         if not failed:
             continue
@@ -352,22 +352,35 @@ def run_suites(frames: dict, schemas_dir: Path, parameters: dict) -> list[Proble
     return problems
 
 
+def _runnable(schemas_dir: Path, table: str, parameters: dict) -> list[dict]:
+    """The expectations of a table's suite that can run with these parameters."""
+    return [item for item in load_suite(schemas_dir, table)["expectations"]
+            if not _lacks_parameter(item["kwargs"], parameters)]
+
+
+def suite_columns(schemas_dir: Path, table: str, parameters: dict) -> set[str]:
+    """The columns a table's suite reads when it runs with these parameters (none: it has nothing to run)."""
+    return _columns_used(_runnable(schemas_dir, table, parameters))
+
+
 def _lacks_parameter(kwargs: dict, parameters: dict) -> bool:
     """Whether an expectation refers to a runtime value that could not be computed (None)."""
     return any(isinstance(value, dict) and "$PARAMETER" in value and parameters.get(value["$PARAMETER"]) is None
                for value in kwargs.values())
 
 
-def default_parameters(frames: dict, unread: list[str] = ()) -> dict:
+def default_parameters(source_ids: dict[str, list], unread: list[str] = ()) -> dict:
     """Runtime values the suites refer to: today's date, and the source ids that rows use.
 
+    `source_ids` maps each typed table with a source_id to its values (None for an empty cell).
     `unread` names tables with a source_id that could not be read typed (they have
     errors): the ids they use are unknown, so `used_source_ids` is None and the
     check for unused sources does not run rather than blame sources.csv.
     """
     used = set()
-    for table, (frame, _) in frames.items():
-        if table != "sources" and "source_id" in frame:
-            used |= set(frame["source_id"].dropna())
+    for table, values in source_ids.items():
+        if table != "sources":
+            used.update(values)
+    used.discard(None)
     today = datetime.now(timezone.utc).date()  # the same day for every curator and CI
     return {"today": today.isoformat(), "used_source_ids": None if unread else sorted(used)}

@@ -38,9 +38,17 @@ def retired_id_problems(root: Path, tables: list, schemas: dict[str, dict]) -> l
         if not retired or not table.parsed or len(key) != 1:
             continue
         column = table.header.index(key[0])
-        for line, cells in table.rows[1:]:
-            value = cells[column] if column < len(cells) else ""
-            version = retired.get((table.name, value))
+        ids = table.columns[column]  # None for a row without the cell
+        reused = {value for name, value in retired if name == table.name}.intersection(ids)
+        if (table.name, "") in retired:
+            reused.add(None)  # a missing cell was read as empty
+        if not reused:
+            continue
+        for line, value in zip(table.lines, ids):
+            if value not in reused:
+                continue
+            value = value or ""
+            version = retired[(table.name, value)]
             if version:
                 problems.append(Problem(table.display, line, column + 1, catalogue.RETIRED_ID,
                                         f"{key[0]}: {value!r} was retired in release {version} and is never reused; "

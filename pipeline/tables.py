@@ -36,11 +36,14 @@ def read_typed_rows(root: Path, name: str, schema: dict) -> list[dict]:
 def typed_frame(columns: dict[str, list], schema: dict) -> pd.DataFrame:
     """A DataFrame of a table given column by column: numbers as floats, dates as `datetime.date`, text as objects.
 
-    Keeps the `__line__` column (the row's line in the raw file) when `columns` has it.
+    Holds the fields of the schema that `columns` has, in schema order, and the `__line__` column (the row's
+    line in the raw file) when `columns` has it.
     """
     frame = {}
     for field in schema["fields"]:
         name = field["name"]
+        if name not in columns:
+            continue
         values = columns[name]
         if field["type"] in ("number", "integer"):
             frame[name] = pd.Series([None if v is None else float(v) if isinstance(v, Decimal) else v

@@ -11,23 +11,24 @@ Every problem is a `Problem` with the file, the line and column an editor shows.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import chain
-from operator import itemgetter
 from pathlib import Path
 
 from . import catalogue
-from .columns import schema_problems, table_columns, typed_columns, typed_rows
+from .columns import ColumnCells, schema_problems, typed_columns, typed_rows
 from .contained import link_problems
-from .expectations import default_parameters, run_suites
+from .expectations import default_parameters, run_suites, suite_columns
 from .hygiene import PLAIN_NUMBER, TYPE_HINTS, cell_problems, number_problems
 from .losses import XLSX_CELL_LIMIT, long_cell_problems, lost_rows_problems
 from .privacy import PublicPersons, read_public_persons
-from .problems import ERROR, WARNING, Problem, UsageProblem
+from .problems import ERROR, WARNING, PipelineError, Problem, UsageProblem, errors_in
 from .retired import retired_id_problems
 from .schemas import table_names, table_schema
 from .tables import typed_frame
@@ -39,14 +40,13 @@ csv.field_size_limit(2**31 - 1)
 
 @dataclass
 class RawTable:
-    """One raw CSV as read from disk: its rows, and its cells column by column."""
+    """One raw CSV as read from disk: its header, and its data rows' cells column by column."""
 
     name: str
     path: Path
     display: str
     header: list[str] = field(default_factory=list)
-    # (line, cells), header first; a row with as many cells as the header holds them as a tuple of shared cells
-    rows: list[tuple[int, Sequence[str]]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # the line each data row starts on
     problems: list[Problem] = field(default_factory=list)
 
     parsed: bool = False  # decoded, and the header is the schema's: its cells can be checked
@@ -54,16 +54,33 @@ class RawTable:
     bad_cells: set[tuple[int, int]] = field(default_factory=set)  # (line, column) already reported as not typed
     columns: list[list] = field(default_factory=list)  # the data cells of each column (None: missing)
     blank: list[int] = field(default_factory=list)  # indexes of the data rows whose every cell is empty
+    odd: dict[int, list[str]] = field(default_factory=dict)  # data rows (by index) whose cell count is not the header's
+    unparsed: list[list[str]] = field(default_factory=list)  # the data rows of a table whose header is not the schema's
 
     @property
     def readable(self) -> bool:
         return self.parsed
 
+    def data_rows(self) -> Iterator[tuple[int, Sequence[str]]]:
+        """(line, cells) of each data row as read: a row with as many cells as the header holds them as a tuple
+        of shared cells."""
+        if not self.parsed:
+            return zip(self.lines, self.unparsed)
+        odd = self.odd
+        return ((line, odd.get(index, cells)) for index, (line, cells) in enumerate(zip(self.lines, zip(*self.columns))))
+
+    @property
+    def rows(self) -> list[tuple[int, Sequence[str]]]:
+        """(line, cells) of every row, header first (made when asked: a large table keeps only its columns)."""
+        return [(1, self.header), *self.data_rows()] if self.lines or self.header else []
+
     def line_of_row(self, row_number: int | None) -> int:
         """The line of the n-th CSV record (1 is the header), as frictionless numbers rows."""
         if not row_number:
             return 0
-        return self.rows[row_number - 1][0] if row_number <= len(self.rows) else row_number
+        if row_number == 1:
+            return 1
+        return self.lines[row_number - 2] if row_number - 2 < len(self.lines) else row_number
 
 
 def _problem(table: RawTable, code: str, message: str, line: int = 0, column: int = 0,
@@ -104,78 +121,132 @@ def read_raw_table(root: Path, name: str, schema: dict, public: PublicPersons = 
     if not path.is_file():
         table.problems.append(_problem(table, catalogue.MISSING_FILE, f"the table {name!r} has no file; create {table.display} with a header row"))
         return table
-    data = path.read_bytes()
-    try:
-        if b"\x00" in data[:4096] and _guess_encoding(data).startswith("UTF-16"):
-            raise UnicodeDecodeError("utf-8", data, 0, 1, "UTF-16 text of ASCII letters is valid UTF-8 with zero bytes")
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        table.problems.append(_problem(
-            table, catalogue.ENCODING_ERROR,
-            f"the file is not UTF-8; it looks like {_guess_encoding(data)}. "
-            "Save it again as 'CSV UTF-8' in your spreadsheet program",
-            line, column))
+    table.problems += _text_problems(table, path)
+    if errors_in(table.problems):
         return table
-    if text.startswith(BOM):
-        table.problems.append(_problem(
-            table, catalogue.UTF8_BOM, "the file starts with a UTF-8 byte order mark (BOM); it is read fine, "
-            "but save as UTF-8 without BOM to keep diffs clean", 1, 1, severity=WARNING))
-        text = text[1:]
-    if not text or text.isspace():
-        table.problems.append(_problem(table, catalogue.EMPTY_FILE, "the file is empty; it needs at least the header row", 1, 1))
-        return table
-    del text  # read again in pieces: a StringIO of the whole text would hold it four bytes a character
-    reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=""))
-    rows = []
-    start = 1
-    try:
-        for cells in reader:
-            rows.append((start, cells))
-            start = reader.line_num + 1
-    except csv.Error as error:
-        table.problems.append(_problem(table, catalogue.UNREADABLE_CSV, f"the file cannot be read as CSV from here on ({error}); "
-                                       "look for a quote (\") that is opened but never closed", start, 1))
-        return table
-    table.rows = rows
-    table.header = rows[0][1]
     expected = [f["name"] for f in schema["fields"]]
+    found: list[Problem] = []  # said only when the whole file reads as CSV
+    with path.open("rb") as handle:
+        reader = csv.reader(io.TextIOWrapper(handle, encoding="utf-8-sig", newline=""))
+        start = 1
+        try:
+            header = next(reader, [])
+            start = reader.line_num + 1
+            if header != expected:
+                for cells in reader:
+                    table.lines.append(start)
+                    table.unparsed.append(cells)
+                    start = reader.line_num + 1
+            else:
+                cells_read = ColumnCells(len(expected))
+                said: list[dict] = [{} for _ in expected]  # per column: cell -> its problems, for cells with any
+                block: list[list[str]] = []
+                for cells in reader:
+                    table.lines.append(start)
+                    block.append(cells)
+                    start = reader.line_num + 1
+                    if len(block) == BLOCK_ROWS:
+                        found += _block_problems(table, cells_read, block, schema, said, public)
+                        block = []
+                found += _block_problems(table, cells_read, block, schema, said, public)
+                table.columns, table.blank = cells_read.columns, cells_read.blank
+        except csv.Error as error:
+            unread = RawTable(name, path, table.display, problems=table.problems)
+            unread.problems.append(_problem(unread, catalogue.UNREADABLE_CSV, f"the file cannot be read as CSV from here "
+                                            f"on ({error}); look for a quote (\") that is opened but never closed",
+                                            start, 1))
+            return unread
+    table.header = header
     table.problems.extend(_header_problems(table, expected))
-    if table.header == expected:
-        table.parsed = True
-        types = [f["type"] for f in schema["fields"]]
-        checked: dict[tuple[int, str], tuple[Problem, ...]] = {}  # each distinct cell of a column is checked once
-        for line, cells in rows[1:]:
-            if cells and len(cells) != len(expected) and not any("\n" in cell or "\r" in cell for cell in cells):
-                table.misshapen.add(line)
-                table.problems.append(_cell_count_problem(table, line, cells, schema))
-                continue  # one problem for the row; its shifted cells would only echo it
-            for index, cell in enumerate(cells[: len(expected)]):
-                if not cell:
-                    continue  # an empty cell has no text to check
-                found = checked.get((index, cell))
-                if found is None:
-                    if len(checked) > CHECKED_CELLS:
-                        checked.clear()
-                    found = checked[index, cell] = _cell_checks(expected[index], cell, types[index], public)
-                for problem in found:
-                    if problem.code == catalogue.TYPE_ERROR:
-                        table.bad_cells.add((line, index + 1))
-                    table.problems.append(replace(problem, file=table.display, line=line, column=index + 1))
-        _keep_columns(table, len(expected))
+    table.parsed = header == expected
+    # in file order: a row's problems by column, each cell's in the order they are checked
+    table.problems.extend(sorted(found, key=lambda problem: (problem.line, problem.column)))
     return table
 
 
-def _keep_columns(table: RawTable, width: int) -> None:
-    """The table's cells also column by column, each repeated cell of a column one object shared by its rows."""
-    table.columns, table.blank = table_columns([cells for _, cells in table.rows[1:]], width)
-    shared = zip(*table.columns)
-    table.rows[1:] = [(line, cells if len(cells) != width else next_cells)
-                      for (line, cells), next_cells in zip(table.rows[1:], shared)]
+def _text_problems(table: RawTable, path: Path) -> list[Problem]:
+    """What stops the file being read as text (not UTF-8, empty), and the warning that it starts with a byte order
+    mark. The file is decoded a block at a time; it is held whole only to say where it is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        head = handle.read(TEXT_BLOCK)
+        try:
+            if b"\x00" in head[:4096] and _guess_encoding(head[:4096]).startswith("UTF-16"):
+                raise UnicodeDecodeError("utf-8", head, 0, 1, "UTF-16 text of ASCII letters is valid UTF-8 with zero bytes")
+            text = decoder.decode(head)
+            bom = text.startswith(BOM)
+            blank = text[bom:].isspace() or not text[bom:]
+            while block := handle.read(TEXT_BLOCK):
+                text = decoder.decode(block)
+                blank = blank and (text.isspace() or not text)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return [_encoding_problem(table, path.read_bytes())]
+    problems = []
+    if bom:
+        problems.append(_problem(table, catalogue.UTF8_BOM, "the file starts with a UTF-8 byte order mark (BOM); it is "
+                                 "read fine, but save as UTF-8 without BOM to keep diffs clean", 1, 1, severity=WARNING))
+    if blank:
+        problems.append(_problem(table, catalogue.EMPTY_FILE, "the file is empty; it needs at least the header row", 1, 1))
+    return problems
 
 
-CHECKED_CELLS = 200_000  # distinct cells remembered per table while reading it
+def _encoding_problem(table: RawTable, data: bytes) -> Problem:
+    """Where a file stops being UTF-8, and what it likely is."""
+    try:
+        if b"\x00" in data[:4096] and _guess_encoding(data).startswith("UTF-16"):
+            raise UnicodeDecodeError("utf-8", data, 0, 1, "UTF-16 text of ASCII letters is valid UTF-8 with zero bytes")
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        return _problem(table, catalogue.ENCODING_ERROR,
+                        f"the file is not UTF-8; it looks like {_guess_encoding(data)}. "
+                        "Save it again as 'CSV UTF-8' in your spreadsheet program", line, column)
+    raise PipelineError(f"{table.display}: the file changed while it was read; validate again")
+
+
+TEXT_BLOCK = 1 << 20  # bytes decoded at a time to check that a file is UTF-8 text
+BLOCK_ROWS = 10_000  # rows read before their cells go into columns: no more rows are held as read
+
+
+def _block_problems(table: RawTable, cells_read: ColumnCells, block: list[list[str]], schema: dict,
+                    said: list[dict], public: PublicPersons) -> list[Problem]:
+    """Put a block of rows (the last `len(block)` of `table.lines`) into the table's columns; the problems of their
+    cell counts and of their cells' text. Each distinct cell of a column is checked once (`said` keeps, per
+    column, the problems of each cell that has any)."""
+    fields = schema["fields"]
+    width = len(fields)
+    first = len(table.lines) - len(block)
+    lines = table.lines[first:]
+    problems, skip = [], set()
+    for index, cells in enumerate(block):
+        if len(cells) == width:
+            continue
+        table.odd[first + index] = cells
+        if cells and not any("\n" in cell or "\r" in cell for cell in cells):
+            skip.add(index)  # one problem for the row; its shifted cells would only echo it
+            table.misshapen.add(lines[index])
+            problems.append(_cell_count_problem(table, lines[index], cells, schema))
+    fresh = cells_read.add(block)  # a misshapen row's cells are checked too, but said nowhere
+    for number, (spec, new, known) in enumerate(zip(fields, fresh, said), start=1):
+        for cell in new:
+            if cell:  # an empty cell has no text to check
+                found = _cell_checks(spec["name"], cell, spec["type"], public)
+                if found:
+                    known[cell] = found
+        column = cells_read.columns[number - 1][first:]
+        if not known or known.keys().isdisjoint(column):
+            continue
+        for index, cell in enumerate(column):
+            found = known.get(cell)
+            if found is None or index in skip:
+                continue
+            for problem in found:
+                if problem.code == catalogue.TYPE_ERROR:
+                    table.bad_cells.add((lines[index], number))
+                problems.append(replace(problem, file=table.display, line=lines[index], column=number))
+    return problems
 
 
 def _cell_checks(field_name: str, cell: str, field_type: str, public: PublicPersons) -> tuple[Problem, ...]:
@@ -299,47 +370,81 @@ def checked_tables(root: Path | str = ".", only: list[str] | None = None) -> tup
     if only is None:
         problems += unknown_files(root, names) + list_problems
     problems += retired_id_problems(root, [tables[name] for name in selected], schemas)
-    raw = {name: (table.header, [cells for _, cells in table.rows[1:]]) for name, table in tables.items() if table.parsed}
+    raw = RawCells(tables)
     structural, checked = schema_problems(tables, schemas, raw)
+    # a cell already in error (say, an unclosed quote) is not also said to be too long: kept until all errors are known
+    too_long = [p for name in selected if _longest_cell(tables[name]) > XLSX_CELL_LIMIT
+                for p in long_cell_problems(tables[name].display, tables[name].header, tables[name].data_rows())]
     del raw
     for table in tables.values():
-        table.columns = []  # the checked tables hold them now
+        table.columns, table.odd, table.unparsed = [], {}, []  # the checked tables hold what is still needed
     problems += [p for p in structural if p.file in {tables[name].display for name in selected}]
     expected, typed = expectation_problems(root, tables, schemas, checked, selected, structural)
     problems += expected
     places = {(p.file, p.line, p.column) for p in problems if p.is_error}
-    for name in selected:  # a cell already in error (say, an unclosed quote) is not also said to be too long
-        if _longest_cell(tables[name].rows[1:]) > XLSX_CELL_LIMIT:
-            problems += [p for p in long_cell_problems(tables[name].display, tables[name].header, tables[name].rows[1:])
-                         if (p.file, p.line, p.column) not in places]
+    problems += [p for p in too_long if (p.file, p.line, p.column) not in places]
     failed = {p.file for p in problems if p.is_error}  # a table that failed to read may only seem to have lost rows
-    problems += lost_rows_problems(root, {name: (tables[name].display, len(tables[name].rows[1:]))
+    problems += lost_rows_problems(root, {name: (tables[name].display, len(tables[name].lines))
                                           for name in selected
                                           if tables[name].parsed and tables[name].display not in failed})
     return sorted(problems), typed
 
 
-def _longest_cell(rows: list[tuple[int, Sequence[str]]]) -> int:
+class RawCells(Mapping):
+    """The (header, rows) of each readable table as read, made when a suggestion first asks for a table."""
+
+    def __init__(self, tables: dict[str, RawTable]):
+        self._tables = {name: table for name, table in tables.items() if table.parsed}
+        self._made: dict[str, tuple[list[str], list[Sequence[str]]]] = {}
+
+    def __getitem__(self, name: str) -> tuple[list[str], list[Sequence[str]]]:
+        if name not in self._made:
+            table = self._tables[name]
+            self._made[name] = (table.header, [cells for _, cells in table.data_rows()])
+        return self._made[name]
+
+    def __contains__(self, name) -> bool:
+        return name in self._tables
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+
+def _longest_cell(table: RawTable) -> int:
     """The length of the longest cell (measured without a Python loop per cell)."""
-    return max(map(len, chain.from_iterable(map(itemgetter(1), rows))), default=0)
+    rows = table.unparsed if not table.parsed else [*map(partial(filter, None), table.columns), *table.odd.values()]
+    return max(map(len, chain.from_iterable(rows)), default=0)
 
 
 def expectation_problems(root: Path, tables: dict[str, RawTable], schemas: dict[str, dict], checked: dict,
                          selected: list[str], structural: list[Problem]) -> tuple[list[Problem], dict[str, list[dict]]]:
     """The Great Expectations layer, on every selected table that read and typed without errors (`checked`:
-    the tables columns.py checked, emptied here once typed); and the typed rows of those tables."""
+    the tables columns.py checked, emptied here as each is typed); and the typed rows of those tables.
+    A table's frame holds only the columns its suite reads, and only while its suite runs."""
     broken = {p.file for p in structural if p.is_error}
-    frames, typed = {}, {}
-    for name, table in tables.items():
-        if table.readable and table.display not in broken and not table.misshapen and not table.bad_cells:
-            typed[name] = typed_rows(checked[name])
-            frames[name] = (typed_frame(typed_columns(checked[name]), schemas[name]), schemas[name])
-    checked.clear()
-    unread = [name for name in tables if name not in frames
+    typable = [name for name, table in tables.items()
+               if table.readable and table.display not in broken and not table.misshapen and not table.bad_cells]
+    unread = [name for name in tables if name not in typable
               and any(f["name"] == "source_id" for f in schemas[name]["fields"])]
-    parameters = default_parameters(frames, unread)
-    checked = {name: frames[name] for name in selected if name in frames}
-    return run_suites(checked, root / "schemas", parameters), typed
+    parameters = default_parameters({name: checked[name].columns["source_id"].values for name in typable
+                                     if "source_id" in checked[name].columns}, unread)
+    problems, typed = [], {}
+    for name in [name for name in selected if name in typable] + [name for name in typable if name not in selected]:
+        table = checked.pop(name)
+        typed[name] = typed_rows(table)
+        used = suite_columns(root / "schemas", name, parameters) if name in selected else set()
+        if not used:
+            continue
+        frame = typed_frame({field: values for field, values in typed_columns(table).items()
+                             if field in used or field == "__line__"}, schemas[name])
+        del table
+        problems += run_suites({name: (frame, schemas[name])}, root / "schemas", parameters)
+        del frame
+    checked.clear()
+    return problems, typed
 
 
 def _selected_tables(names: list[str], only: list[str] | None) -> list[str]:

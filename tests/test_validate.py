@@ -431,3 +431,35 @@ def test_every_title_and_description_is_also_in_norwegian(project, schema, remov
     with pytest.raises(PipelineError) as refused:
         validate(project)
     assert str(refused.value) == f"{project}/{message}"
+
+
+def test_a_table_read_in_small_blocks_says_what_one_block_says(project, monkeypatch):
+    """A table is read a block of rows at a time; defects at a block's edge, a bad cell seen again in a later
+    block, and a misshapen row whose cell comes back in a later row give the problems one block gives."""
+    import importlib
+
+    stage = importlib.import_module("pipeline.validate")  # the module (the package's `validate` is the function)
+    for line, column, value in ((4, "note", " spaced"), (5, "note", " spaced"), (9, "date", "2024-13-01"),
+                                (10, "note", "\u200bhidden"), (12, "date", "2024-13-01"), (14, "note", "\u200bhidden")):
+        edit_cell(project, "events", line, column, value)
+    path = project / "raw" / "events.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[9] += ",an extra cell"  # line 10 misshapen: its hidden character is said on line 14 only
+    path.write_text("\n".join(lines), encoding="utf-8")
+    whole = text_of(project, "events")
+    monkeypatch.setattr(stage, "BLOCK_ROWS", 3)
+    assert text_of(project, "events") == whole
+    assert [text.split(": ")[0:2] for text in whole if "events.csv:1" in text] == [
+        ["raw/events.csv:10:18", "extra-cell"], ["raw/events.csv:12:2", "type-error"],
+        ["raw/events.csv:14:15", "invisible-character"]]
+
+
+def test_a_column_of_all_different_cells_is_kept_as_read():
+    from pipeline.columns import SHARED_TRIAL, ColumnCells
+
+    cells = ColumnCells(2)
+    first = cells.add([[f"id-{n}", "same"] for n in range(SHARED_TRIAL)])
+    assert len(first[0]) == SHARED_TRIAL and first[1] == {"same"}
+    again = cells.add([["id-0", "same"], ["id-0", "same"]])
+    assert again == [{"id-0"}, set()]  # an unshared column gives each block's cells to check again
+    assert cells.columns[0][-1] == "id-0" and cells.columns[1][-1] is cells.columns[1][0]
