@@ -9,12 +9,14 @@ inputs give byte-identical files.
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -347,11 +349,26 @@ def build(root: Path | str = ".", dist: Path | str | None = None, progress: Prog
     staging = Path(tempfile.mkdtemp(prefix=f".{dist.name}.new-", dir=dist.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; dist/ is for everyone to read
     try:
-        result = write_package(root, staging, progress, typed)
+        with objects_left_to_live():
+            result = write_package(root, staging, progress, typed)
         swap.replace_directory(staging, dist)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(dist, result.rows, result.files, notes)
+
+
+@contextmanager
+def objects_left_to_live() -> Iterator[None]:
+    """While the package is written, the garbage collector leaves alone every object that exists when it
+    starts, the typed tables above all. They live until the end, so walking them again at every full
+    collection is wasted work (a quarter of the site's time at 100,000 rows, measured), and the site's
+    forked writer shares them without the collector writing to them. They are handed back to the
+    collector afterwards, so a caller that builds many times (the tests) can still free them."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def remove_leftovers(dist: Path) -> tuple[str, ...]:

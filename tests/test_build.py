@@ -30,8 +30,11 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
 
 
 def test_two_builds_are_byte_identical(project, built):
+    import gc
+
     build(project)
     assert tree_bytes(project / "dist") == tree_bytes(built)
+    assert gc.get_freeze_count() == 0  # what the build froze for its writers is handed back to the collector
 
 
 def test_committed_dist_is_a_fresh_build(built):
