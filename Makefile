@@ -5,7 +5,7 @@
 # make archive:         zip dist/ under build/release/ with SHA256SUMS
 # make changes:         what raw/ changes since the last release, as Markdown (build/changes/changes.md)
 # make release:         cut and commit a release (BUMP=major|minor|patch or VERSION=x.y.z, SUMMARY=file.md)
-# make bench:          validate/build vs upstream frictionless at 1k-100k rows (SIZES=1000,10000,1000000 RUNS=3), bench/results/
+# make bench:          validate/build vs upstream frictionless at 1k-1M rows (SIZES=1000,10000 RUNS=3), bench/results/
 # make clean:           remove the virtualenv and caches (dist/ is committed and stays)
 PYTHON ?= python3
 VENV   := .venv
