@@ -150,14 +150,6 @@ class ColumnCells:
 SHARED_TRIAL = 1_000  # rows a column is given before its cells are judged to be all different
 
 
-def table_columns(rows: list, width: int) -> tuple[list[list], list[int]]:
-    """The cells of `rows` (lists of cells) column by column, `width` columns (a missing cell is None, an extra one
-    left out), repeated cells of a column made one object; and the indexes of the rows whose every cell is empty."""
-    cells = ColumnCells(width)
-    cells.add(rows)
-    return cells.columns, cells.blank
-
-
 def _constraint_value_reader(field_type: str):
     """How frictionless reads a constraint's value (`enum`, bounds) given in the schema: its field's value reader,
     which also takes values the YAML already typed (a number, a date)."""

@@ -91,6 +91,11 @@ def _problem(table: RawTable, code: str, message: str, line: int = 0, column: in
 UTF16_BOMS = {b"\xff\xfe": "little-endian", b"\xfe\xff": "big-endian"}
 
 
+def _utf16_of_ascii(data: bytes) -> bool:
+    """Whether the bytes are UTF-16 text (of ASCII letters, which is also valid UTF-8 with zero bytes)."""
+    return b"\x00" in data[:4096] and _guess_encoding(data).startswith("UTF-16")
+
+
 def _guess_encoding(data: bytes) -> str:
     """Name the encoding a file that is not UTF-8 most likely has.
 
@@ -171,7 +176,7 @@ def _text_problems(table: RawTable, path: Path) -> list[Problem]:
     with path.open("rb") as handle:
         head = handle.read(TEXT_BLOCK)
         try:
-            if b"\x00" in head[:4096] and _guess_encoding(head[:4096]).startswith("UTF-16"):
+            if _utf16_of_ascii(head[:4096]):
                 raise UnicodeDecodeError("utf-8", head, 0, 1, "UTF-16 text of ASCII letters is valid UTF-8 with zero bytes")
             text = decoder.decode(head)
             bom = text.startswith(BOM)
@@ -194,7 +199,7 @@ def _text_problems(table: RawTable, path: Path) -> list[Problem]:
 def _encoding_problem(table: RawTable, data: bytes) -> Problem:
     """Where a file stops being UTF-8, and what it likely is."""
     try:
-        if b"\x00" in data[:4096] and _guess_encoding(data).startswith("UTF-16"):
+        if _utf16_of_ascii(data):
             raise UnicodeDecodeError("utf-8", data, 0, 1, "UTF-16 text of ASCII letters is valid UTF-8 with zero bytes")
         data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -23,7 +23,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from functools import partial
-from operator import is_not, itemgetter
+from operator import is_not
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .fieldtypes import field_type, field_type_of
 from .losses import XLSX_CELL_LIMIT
+from .rows import columns_of
 from .problems import PipelineError
 from .schemas import LANGUAGE_KEYS
 from .descriptor import citation, release_date, constraints_text, table_resources, uncertainty_fields
@@ -176,13 +177,6 @@ class Writer:
         return finished(sheet, len(rows), len(header))
 
 
-def columns_of(rows: list[dict], names: list[str]) -> list[tuple]:
-    """The values of each named column, in row order (each row's dict read once)."""
-    if len(names) == 1:
-        return [tuple(row[names[0]] for row in rows)]
-    return list(zip(*map(itemgetter(*names), rows))) or [() for _ in names]
-
-
 def refuse_long_texts(texts: list) -> None:
     """Refuse a text longer than a spreadsheet cell holds (never cut it)."""
     refuse_longest(longest_text(texts))
@@ -308,7 +302,7 @@ def write_rows(fields: list[dict], rows: list[dict], styles: list[int], path: Pa
     widest, longest = [0] * len(fields), 0
     with path.open("w", encoding="utf-8") as handle:
         for start in range(0, len(rows), ROW_BLOCK):
-            columns = columns_of(rows[start:start + ROW_BLOCK], names)
+            columns = list(columns_of(rows[start:start + ROW_BLOCK], names))
             numbers = list(map(str, range(start + 2, start + 2 + len(columns[0]))))  # formatted once per row
             cells = []
             for col, ((write_cells, letter, style, convert), values) in enumerate(zip(writers, columns)):

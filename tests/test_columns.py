@@ -357,11 +357,13 @@ def test_typed_rows_are_the_rows_frictionless_reads(project):
 
 
 def test_a_repeated_cell_of_a_column_is_stored_once():
-    from pipeline.columns import table_columns
+    from pipeline.columns import ColumnCells
 
     rows = [["".join(["RU", "-AD"]), "a", ""], ["".join(["RU-", "AD"]), "b", ""], ["RU-ALT", "c"], ["", "", ""]]
     assert rows[0][0] is not rows[1][0]
-    columns, blank = table_columns(rows, 3)
+    cells = ColumnCells(3)
+    cells.add(rows)
+    columns, blank = cells.columns, cells.blank
     assert columns == [["RU-AD", "RU-AD", "RU-ALT", ""], ["a", "b", "c", ""], ["", "", None, ""]]
     assert columns[0][0] is columns[0][1]
     assert blank == [3]
